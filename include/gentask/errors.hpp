@@ -1,0 +1,27 @@
+#pragma once
+/// @file
+/// The errors the library itself reports.
+///
+/// - `polled_after_completion` (an exception): a future or stream was polled again after it
+///   completed. Every future in gentask throws it rather than repeat a result or touch moved-out
+///   state; wrap a future in `fuse` to get `pending` forever instead.
+/// - `canceled` (an error value): the other side of a channel, or the task that would have
+///   produced a result, was dropped before completing.
+
+#include <stdexcept>
+
+namespace gentask {
+
+/// Thrown by `poll` / `poll_next` on a future or stream that has already completed.
+class polled_after_completion : public std::logic_error {
+ public:
+  explicit polled_after_completion(const char* what)
+      : std::logic_error(what) {}
+};
+
+/// The producer of a value went away before producing it.
+struct canceled {
+  friend constexpr bool operator==(canceled, canceled) noexcept = default;
+};
+
+}  // namespace gentask

@@ -1,0 +1,60 @@
+#pragma once
+/// @file
+/// `lazy(fn)`: runs `fn()` at the first poll, not before. If `fn` returns a future, `lazy`
+/// becomes that future (stored in place of the closure, which is destroyed) and polls it in the
+/// same call; if it returns a plain value `v`, `lazy` is ready with `v` (`void` gives `unit`).
+
+#include <gentask/errors.hpp>
+#include <gentask/future.hpp>
+#include <gentask/pollable.hpp>
+#include <gentask/poll_result.hpp>
+#include <gentask/task.hpp>
+#include <gentask/detail/as_future.hpp>
+#include <gentask/detail/construct_from.hpp>
+
+#include <concepts>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace gentask {
+
+template <class Fn>
+class lazy_future {
+  using inner_type = detail::as_future_t<std::invoke_result_t<Fn&&>>;
+
+ public:
+  using future_concept = future_tag;
+  using item_type = item_type_t<inner_type>;
+  using error_type = error_type_t<inner_type>;
+
+  explicit lazy_future(Fn fn) : state_(std::in_place_index<0>, std::move(fn)) {}
+
+  template <task Task>
+    requires pollable<inner_type, Task>
+  poll_result<item_type, error_type> poll(Task& task) {
+    if (state_.index() == 0) {
+      Fn fn = std::move(*std::get_if<0>(&state_));
+      detail::replace_with<1>(state_, [&fn] { return detail::invoke_as_future(std::move(fn)); });
+    }
+    auto* inner = std::get_if<1>(&state_);
+    if (inner == nullptr) throw polled_after_completion("lazy: polled after completion");
+    auto result = inner->poll(task);
+    if (result.is_complete()) state_.template emplace<2>();
+    return result;
+  }
+
+ private:
+  std::variant<Fn, inner_type, detail::completed> state_;
+};
+
+struct lazy_fn {
+  template <class Fn>
+    requires std::invocable<std::decay_t<Fn>&&>
+  auto operator()(Fn&& fn) const {
+    return lazy_future<std::decay_t<Fn>>(std::forward<Fn>(fn));
+  }
+};
+inline constexpr lazy_fn lazy{};
+
+}  // namespace gentask

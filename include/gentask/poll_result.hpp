@@ -1,0 +1,128 @@
+#pragma once
+/// @file
+/// `poll_result<T, E>`: what one call to `poll` says: ready with a value, pending, or failed
+/// with an error. The futures 0.1 `Poll<T, E>` (`Result<Async<T>, E>`) as one type.
+///
+/// A result is built from `pending`, `ready_value{v}` or `failed_value{e}` (the shape of
+/// `std::unexpected`), so a `poll` body reads `return ready_value{x};`. Accessors are checked:
+/// `get_value()` on a result that is not ready throws `bad_poll_result_access`. The type is a
+/// literal type when `T` and `E` are, and trivially copyable when they are.
+
+#include <gentask/unit.hpp>
+
+#include <concepts>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace gentask {
+
+/// The three states of a poll.
+enum class poll_status : unsigned char { pending, ready, failed };
+
+/// The tag of a pending result. Use the constant `gentask::pending`.
+struct pending_t {
+  explicit constexpr pending_t() = default;
+  friend constexpr bool operator==(pending_t, pending_t) noexcept = default;
+};
+inline constexpr pending_t pending{};
+
+/// A value on its way into a ready `poll_result`.
+template <class T>
+struct ready_value {
+  T value;
+};
+ready_value() -> ready_value<unit>;
+template <class T>
+ready_value(T) -> ready_value<T>;
+
+/// An error on its way into a failed `poll_result`.
+template <class E>
+struct failed_value {
+  E error;
+};
+template <class E>
+failed_value(E) -> failed_value<E>;
+
+/// Thrown by the checked accessors of `poll_result` when the state does not match.
+class bad_poll_result_access : public std::logic_error {
+ public:
+  explicit bad_poll_result_access(const char* what) : std::logic_error(what) {}
+};
+
+/// Ready(T) | pending | failed(E). Default-constructed, it is pending.
+template <class T, class E>
+class [[nodiscard]] poll_result {
+  static_assert(std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T>,
+                "poll_result: the item must be a non-const object type (use unit for void)");
+  static_assert(std::is_object_v<E> && !std::is_array_v<E> && !std::is_const_v<E>,
+                "poll_result: the error must be a non-const object type");
+
+ public:
+  using value_type = T;
+  using error_type = E;
+
+  constexpr poll_result() noexcept : state_(std::in_place_index<0>) {}
+  constexpr poll_result(pending_t) noexcept : state_(std::in_place_index<0>) {}
+
+  template <class U>
+    requires std::constructible_from<T, U&&>
+  constexpr poll_result(ready_value<U>&& r) : state_(std::in_place_index<1>, std::move(r.value)) {}
+
+  template <class G>
+    requires std::constructible_from<E, G&&>
+  constexpr poll_result(failed_value<G>&& f) : state_(std::in_place_index<2>, std::move(f.error)) {}
+
+  /// Converts a result whose item or error is `never` (or otherwise convertible).
+  template <class U, class G>
+    requires(!std::is_same_v<poll_result<U, G>, poll_result> &&
+             (std::is_same_v<U, never> || std::constructible_from<T, U &&>) &&
+             (std::is_same_v<G, never> || std::constructible_from<E, G &&>))
+  constexpr poll_result(poll_result<U, G>&& other) : poll_result() {
+    if (other.is_ready()) {
+      state_.template emplace<1>(unify_cast<T>(std::move(other).get_value()));
+    } else if (other.is_failed()) {
+      state_.template emplace<2>(unify_cast<E>(std::move(other).get_error()));
+    }
+  }
+
+  [[nodiscard]] constexpr poll_status get_status() const noexcept {
+    return static_cast<poll_status>(state_.index());
+  }
+  [[nodiscard]] constexpr bool is_pending() const noexcept { return state_.index() == 0; }
+  [[nodiscard]] constexpr bool is_ready() const noexcept { return state_.index() == 1; }
+  [[nodiscard]] constexpr bool is_failed() const noexcept { return state_.index() == 2; }
+  /// Ready or failed: the future has completed.
+  [[nodiscard]] constexpr bool is_complete() const noexcept { return state_.index() != 0; }
+
+  /// The value. Throws `bad_poll_result_access` unless ready.
+  constexpr T& get_value() & { return *check<1>("poll_result::get_value: not ready"); }
+  constexpr const T& get_value() const& { return *check<1>("poll_result::get_value: not ready"); }
+  constexpr T&& get_value() && { return std::move(*check<1>("poll_result::get_value: not ready")); }
+
+  /// The error. Throws `bad_poll_result_access` unless failed.
+  constexpr E& get_error() & { return *check<2>("poll_result::get_error: not failed"); }
+  constexpr const E& get_error() const& { return *check<2>("poll_result::get_error: not failed"); }
+  constexpr E&& get_error() && { return std::move(*check<2>("poll_result::get_error: not failed")); }
+
+  friend constexpr bool operator==(const poll_result&, const poll_result&)
+    requires std::equality_comparable<T> && std::equality_comparable<E>
+  = default;
+
+ private:
+  template <std::size_t I>
+  constexpr auto* check(const char* what) {
+    if (state_.index() != I) throw bad_poll_result_access(what);
+    return &std::get<I>(state_);
+  }
+  template <std::size_t I>
+  constexpr const auto* check(const char* what) const {
+    if (state_.index() != I) throw bad_poll_result_access(what);
+    return &std::get<I>(state_);
+  }
+
+  std::variant<pending_t, T, E> state_;
+};
+
+}  // namespace gentask
