@@ -9,10 +9,10 @@
 /// is destroyed then, since it can never run.
 ///
 /// Applying a sequencing combinator to a chain extends the chain instead of wrapping it, so
-/// `f | and_then(g) | and_then(h) | or_else(k)` is one `std::variant` of the futures it moves
-/// through and a tuple of closures. A poll dispatches once on the variant index, whatever the
-/// length of the chain: the shape of a hand-written state machine, where nested two-state
-/// combinators (futures 0.1's `AndThen<AndThen<...>>`) pay one check per level on every poll.
+/// `f | and_then(g) | and_then(h) | or_else(k)` is one tagged union of the futures it moves
+/// through (`detail::state_union`) and a tuple of closures. A poll dispatches once on the index,
+/// whatever the length of the chain: the shape of a hand-written state machine, where nested
+/// two-state combinators (futures 0.1's `AndThen<AndThen<...>>`) pay one check per level on every poll.
 ///
 /// Children are stored inline and pruned as the chain moves: moving to the next future destroys
 /// the current one and the closure that made the next, before the next is polled. When a step's
@@ -26,6 +26,7 @@
 #include <gentask/task.hpp>
 #include <gentask/unit.hpp>
 #include <gentask/detail/construct_from.hpp>
+#include <gentask/detail/state_union.hpp>
 #include <gentask/detail/type_list.hpp>
 
 #include <concepts>
@@ -35,7 +36,6 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace gentask {
 namespace detail {
@@ -104,6 +104,66 @@ template <class F, class... Steps>
 using chain_traits = chain_fold<item_type_t<F>, error_type_t<F>, type_list<F>,
                                 type_list<poll_result<item_type_t<F>, error_type_t<F>>>, Steps...>;
 
+/// Where a chain keeps one closure until its step runs or is skipped. A closure with state sits
+/// in an optional, destroyed at that moment. A stateless closure (empty, trivially copyable and
+/// destructible: a captureless lambda) has nothing to destroy, so it takes no space and no flag.
+template <class Fn>
+class closure_slot {
+ public:
+  explicit closure_slot(Fn fn) : fn_(std::move(fn)) {}
+  Fn take() {
+    Fn fn = std::move(*fn_);
+    fn_.reset();
+    return fn;
+  }
+  void reset() noexcept { fn_.reset(); }
+
+ private:
+  std::optional<Fn> fn_;
+};
+template <class Fn>
+  requires std::is_empty_v<Fn> && std::is_trivially_copyable_v<Fn> &&
+           std::is_trivially_destructible_v<Fn>
+class closure_slot<Fn> {
+ public:
+  explicit closure_slot(Fn fn) : fn_(fn) {}
+  Fn take() const { return fn_; }
+  void reset() noexcept {}
+
+ private:
+  [[no_unique_address]] Fn fn_;
+};
+
+/// The closures of a chain, as a list nested from the front: extending a chain moves the
+/// previous closures as one object (a block copy, or nothing for stateless closures), not one
+/// element at a time.
+struct fn_list_end {};
+template <class Prev, class Fn>
+struct fn_list {
+  [[no_unique_address]] Prev prev;
+  [[no_unique_address]] closure_slot<Fn> last;
+};
+
+template <class List, class... Fns>
+struct fn_list_fold {
+  using type = List;
+};
+template <class List, class Fn, class... Rest>
+struct fn_list_fold<List, Fn, Rest...> : fn_list_fold<fn_list<List, Fn>, Rest...> {};
+
+template <class... Fns>
+using fn_list_of = typename fn_list_fold<fn_list_end, Fns...>::type;
+
+/// The closure slot of step `K` (1-based) in a list of `N` closures.
+template <std::size_t K, std::size_t N, class List>
+auto& fn_at(List& list) {
+  if constexpr (K == N) {
+    return list.last;
+  } else {
+    return fn_at<K, N - 1>(list.prev);
+  }
+}
+
 template <class List, class Task>
 inline constexpr bool all_pollable = false;
 template <class... Fs, class Task>
@@ -141,14 +201,25 @@ class chain_future {
   using result_type = poll_result<item_type, error_type>;
 
   chain_future(F first, typename Steps::fn_type... fns)
-      : state_(std::in_place_index<0>, std::move(first)), fns_(std::move(fns)...) {}
+      : state_(std::in_place_index<0>, std::move(first)), fns_(make_fns(std::move(fns)...)) {}
 
-  /// Extends `prev` (which has every step but the last) by the last step.
+  /// Extends `prev` (which has every step but the last) by the last step. Costs one move of
+  /// each closure and of the current future: O(1) per step for the usual stateless closures.
   template <class... Prev, class Fn>
   chain_future(chain_future<F, Prev...>&& prev, Fn fn)
-      : state_(std::in_place_index<completed_index>), fns_(take_fns(prev, std::move(fn))) {
+      : state_(std::in_place_index<completed_index>),
+        fns_{std::move(prev.fns_), detail::closure_slot<Fn>(std::move(fn))} {
     static_assert(sizeof...(Prev) + 1 == step_count);
-    move_state(prev, std::make_index_sequence<sizeof...(Prev) + 2>{});
+    constexpr std::size_t prev_completed = sizeof...(Prev) + 1;
+    if (prev.state_.index() == 0) {  // the usual case: extending a chain that has not started
+      state_.template emplace<0>(std::move(prev.state_.template get<0>()));
+      return;
+    }
+    prev.state_.visit_index([&]<std::size_t I>() {
+      if constexpr (I != prev_completed) {
+        state_.template emplace<I>(std::move(prev.state_.template get<I>()));
+      }
+    });
   }
 
   /// The chain with one more step.
@@ -159,34 +230,35 @@ class chain_future {
     requires detail::all_pollable<futures, Task>
   result_type poll(Task& task) {
     result_type out;
-    while (poll_current(task, out, std::make_index_sequence<step_count + 1>{})) {
+    while (poll_current(task, out)) {
     }
     return out;
   }
 
   /// True once the chain has completed (or a step's closure threw).
-  [[nodiscard]] bool is_complete() const noexcept {
-    return state_.index() == completed_index || state_.valueless_by_exception();
-  }
+  [[nodiscard]] bool is_complete() const noexcept { return state_.index() == completed_index; }
 
  private:
-  using state_type = typename detail::variant_of<futures, detail::completed>::type;
+  using state_type = typename detail::state_union_of<futures, detail::completed>::type;
+  using fn_list_type = detail::fn_list_of<typename Steps::fn_type...>;
 
   /// Polls the current future; returns true when the chain moved to a new future that must be
-  /// polled now.
-  template <class Task, std::size_t... Is>
-  bool poll_current(Task& task, result_type& out, std::index_sequence<Is...> /*unused*/) {
-    const std::size_t index = state_.index();
-    bool moved = false;
-    if (!((index == Is && ((moved = poll_at<Is>(task, out)), true)) || ...)) {
-      throw polled_after_completion("chain (and_then/or_else/then): polled after completion");
-    }
-    return moved;
+  /// polled now. One jump-table dispatch on the state index.
+  template <class Task>
+  bool poll_current(Task& task, result_type& out) {
+    return state_.visit_index([&]<std::size_t I>() -> bool {
+      if constexpr (I == completed_index) {
+        detail::throw_polled_after_completion(
+            "chain (and_then/or_else/then): polled after completion");
+      } else {
+        return poll_at<I>(task, out);
+      }
+    });
   }
 
   template <std::size_t I, class Task>
   bool poll_at(Task& task, result_type& out) {
-    auto result = std::get_if<I>(&state_)->poll(task);
+    auto result = state_.template get<I>().poll(task);
     if (result.is_pending()) return false;
     return deliver<I + 1>(result_at<I>(std::move(result)), out);
   }
@@ -209,7 +281,7 @@ class chain_future {
           fire<K>(std::move(result).get_value());
           return true;
         }
-        std::get<K - 1>(fns_).reset();
+        slot<K>().reset();
         using error = typename next::error_type;
         return deliver<K + 1>(
             next(failed_value<error>{unify_cast<error>(std::move(result).get_error())}), out);
@@ -218,7 +290,7 @@ class chain_future {
           fire<K>(std::move(result).get_error());
           return true;
         }
-        std::get<K - 1>(fns_).reset();
+        slot<K>().reset();
         using item = typename next::value_type;
         return deliver<K + 1>(
             next(ready_value<item>{unify_cast<item>(std::move(result).get_value())}), out);
@@ -229,42 +301,37 @@ class chain_future {
   /// Replaces the current future by the one step K's closure makes from `arg`.
   template <std::size_t K, class Arg>
   void fire(Arg&& arg) {
-    auto& slot = std::get<K - 1>(fns_);
-    auto fn = std::move(*slot);
-    slot.reset();
-    detail::replace_with<K>(
-        state_, [&fn, &arg] { return std::invoke(std::move(fn), std::forward<Arg>(arg)); });
+    auto fn = slot<K>().take();
+    // Destroys the current future, then builds the next in place; if `fn` throws, the chain is
+    // complete.
+    state_.template emplace<K>(detail::construct_from{
+        [&fn, &arg] { return std::invoke(std::move(fn), std::forward<Arg>(arg)); }});
   }
 
-  template <class Prev, class Fn>
-  static auto take_fns(Prev& prev, Fn&& fn) {
-    return std::tuple_cat(std::move(prev.fns_),
-                          std::tuple<std::optional<std::decay_t<Fn>>>(std::forward<Fn>(fn)));
+  template <std::size_t K>
+  auto& slot() noexcept {
+    return detail::fn_at<K, step_count>(fns_);
   }
 
-  template <class Prev, std::size_t... Is>
-  void move_state(Prev& prev, std::index_sequence<Is...> /*unused*/) {
-    constexpr std::size_t prev_completed = sizeof...(Is) - 1;
-    const std::size_t index = prev.state_.index();
-    (void)((index == Is &&
-            (Is == prev_completed
-                 ? void(state_.template emplace<completed_index>())
-                 : move_alternative<Is>(prev),
-             true)) ||
-           ...);
+  template <class Fn, class... Rest>
+  static auto make_fns(Fn&& fn, Rest&&... rest) {
+    return append_fns(detail::fn_list<detail::fn_list_end, std::decay_t<Fn>>{
+                          {}, detail::closure_slot<std::decay_t<Fn>>(std::forward<Fn>(fn))},
+                      std::forward<Rest>(rest)...);
   }
-  template <std::size_t I, class Prev>
-  void move_alternative(Prev& prev) {
-    if constexpr (I < completed_index) {
-      if constexpr (!std::is_same_v<std::variant_alternative_t<I, typename Prev::state_type>,
-                                    detail::completed>) {
-        state_.template emplace<I>(std::move(*std::get_if<I>(&prev.state_)));
-      }
-    }
+  template <class List>
+  static List append_fns(List&& list) {
+    return std::move(list);
+  }
+  template <class List, class Fn, class... Rest>
+  static auto append_fns(List&& list, Fn&& fn, Rest&&... rest) {
+    return append_fns(detail::fn_list<List, std::decay_t<Fn>>{
+                          std::move(list), detail::closure_slot<std::decay_t<Fn>>(std::forward<Fn>(fn))},
+                      std::forward<Rest>(rest)...);
   }
 
   state_type state_;
-  std::tuple<std::optional<typename Steps::fn_type>...> fns_;
+  fn_list_type fns_;
 };
 
 namespace detail {

@@ -19,6 +19,15 @@ class polled_after_completion : public std::logic_error {
       : std::logic_error(what) {}
 };
 
+namespace detail {
+/// Throws `polled_after_completion`; out of line and cold, so that the check before it keeps
+/// poll bodies small enough to inline.
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void throw_polled_after_completion(
+    const char* what) {
+  throw polled_after_completion(what);
+}
+}  // namespace detail
+
 /// The producer of a value went away before producing it.
 struct canceled {
   friend constexpr bool operator==(canceled, canceled) noexcept = default;

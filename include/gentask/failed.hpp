@@ -27,7 +27,7 @@ class failed_future {
 
   template <task Task>
   constexpr poll_result<T, E> poll(Task& /*task*/) {
-    if (!error_) throw polled_after_completion("failed: polled after completion");
+    if (!error_) detail::throw_polled_after_completion("failed: polled after completion");
     poll_result<T, E> result(failed_value<E>{std::move(*error_)});
     error_.reset();
     return result;

@@ -16,13 +16,13 @@
 #include <gentask/task.hpp>
 #include <gentask/unit.hpp>
 #include <gentask/detail/construct_from.hpp>
+#include <gentask/detail/state_union.hpp>
 
 #include <cstddef>
 #include <optional>
 #include <tuple>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace gentask {
 
@@ -46,11 +46,11 @@ class join_future {
  private:
   /// A child: still running, done with its value, or gone (taken or dropped).
   template <class F>
-  using child = std::variant<F, item_type_t<F>, detail::completed>;
+  using child = detail::state_union<F, item_type_t<F>, detail::completed>;
 
   template <class Task, std::size_t... Is>
   poll_result<item_type, error_type> poll_all(Task& task, std::index_sequence<Is...> /*unused*/) {
-    if (finished_) throw polled_after_completion("join: polled after completion");
+    if (finished_) detail::throw_polled_after_completion("join: polled after completion");
     std::optional<error_type> error;
     bool all_done = true;
     ((error ? void() : poll_child<Is>(task, error, all_done)), ...);
@@ -67,9 +67,8 @@ class join_future {
   template <std::size_t I, class Task>
   void poll_child(Task& task, std::optional<error_type>& error, bool& all_done) {
     auto& slot = std::get<I>(children_);
-    auto* running = std::get_if<0>(&slot);
-    if (running == nullptr) return;
-    auto result = running->poll(task);
+    if (slot.index() != 0) return;
+    auto result = slot.template get<0>().poll(task);
     if (result.is_ready()) {
       slot.template emplace<1>(std::move(result).get_value());
     } else if (result.is_failed()) {
@@ -82,7 +81,7 @@ class join_future {
   template <std::size_t I>
   auto take() {
     auto& slot = std::get<I>(children_);
-    auto value = std::move(*std::get_if<1>(&slot));
+    auto value = std::move(slot.template get<1>());
     slot.template emplace<2>();
     return value;
   }

@@ -11,11 +11,11 @@
 #include <gentask/task.hpp>
 #include <gentask/detail/as_future.hpp>
 #include <gentask/detail/construct_from.hpp>
+#include <gentask/detail/state_union.hpp>
 
 #include <concepts>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace gentask {
 
@@ -34,18 +34,20 @@ class lazy_future {
     requires pollable<inner_type, Task>
   poll_result<item_type, error_type> poll(Task& task) {
     if (state_.index() == 0) {
-      Fn fn = std::move(*std::get_if<0>(&state_));
-      detail::replace_with<1>(state_, [&fn] { return detail::invoke_as_future(std::move(fn)); });
+      Fn fn = std::move(state_.template get<0>());
+      // The closure's slot is destroyed, then the inner future is built in its place; if the
+      // closure throws, the future is complete.
+      state_.template emplace<1>(
+          detail::construct_from{[&fn] { return detail::invoke_as_future(std::move(fn)); }});
     }
-    auto* inner = std::get_if<1>(&state_);
-    if (inner == nullptr) throw polled_after_completion("lazy: polled after completion");
-    auto result = inner->poll(task);
+    if (state_.index() != 1) detail::throw_polled_after_completion("lazy: polled after completion");
+    auto result = state_.template get<1>().poll(task);
     if (result.is_complete()) state_.template emplace<2>();
     return result;
   }
 
  private:
-  std::variant<Fn, inner_type, detail::completed> state_;
+  detail::state_union<Fn, inner_type, detail::completed> state_;
 };
 
 struct lazy_fn {

@@ -51,9 +51,19 @@ class bad_poll_result_access : public std::logic_error {
   explicit bad_poll_result_access(const char* what) : std::logic_error(what) {}
 };
 
+namespace detail {
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void throw_bad_poll_result_access(
+    const char* what) {
+  throw bad_poll_result_access(what);
+}
+}  // namespace detail
+
 /// Ready(T) | pending | failed(E). Default-constructed, it is pending.
 template <class T, class E>
 class [[nodiscard]] poll_result {
+  template <class, class>
+  friend class poll_result;
+
   static_assert(std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T>,
                 "poll_result: the item must be a non-const object type (use unit for void)");
   static_assert(std::is_object_v<E> && !std::is_array_v<E> && !std::is_const_v<E>,
@@ -79,20 +89,23 @@ class [[nodiscard]] poll_result {
     requires(!std::is_same_v<poll_result<U, G>, poll_result> &&
              (std::is_same_v<U, never> || std::constructible_from<T, U &&>) &&
              (std::is_same_v<G, never> || std::constructible_from<E, G &&>))
-  constexpr poll_result(poll_result<U, G>&& other) : poll_result() {
-    if (other.is_ready()) {
-      state_.template emplace<1>(unify_cast<T>(std::move(other).get_value()));
-    } else if (other.is_failed()) {
-      state_.template emplace<2>(unify_cast<E>(std::move(other).get_error()));
-    }
-  }
+  constexpr poll_result(poll_result<U, G>&& other) : state_(convert(std::move(other))) {}
 
   [[nodiscard]] constexpr poll_status get_status() const noexcept {
     return static_cast<poll_status>(state_.index());
   }
+  // A `never` item or error cannot be held, so those states are known absent at compile time.
   [[nodiscard]] constexpr bool is_pending() const noexcept { return state_.index() == 0; }
-  [[nodiscard]] constexpr bool is_ready() const noexcept { return state_.index() == 1; }
-  [[nodiscard]] constexpr bool is_failed() const noexcept { return state_.index() == 2; }
+  [[nodiscard]] constexpr bool is_ready() const noexcept {
+    if constexpr (std::is_same_v<T, never>) return false;
+    if constexpr (std::is_same_v<E, never>) return state_.index() != 0;
+    return state_.index() == 1;
+  }
+  [[nodiscard]] constexpr bool is_failed() const noexcept {
+    if constexpr (std::is_same_v<E, never>) return false;
+    if constexpr (std::is_same_v<T, never>) return state_.index() != 0;
+    return state_.index() == 2;
+  }
   /// Ready or failed: the future has completed.
   [[nodiscard]] constexpr bool is_complete() const noexcept { return state_.index() != 0; }
 
@@ -113,16 +126,29 @@ class [[nodiscard]] poll_result {
  private:
   template <std::size_t I>
   constexpr auto* check(const char* what) {
-    if (state_.index() != I) throw bad_poll_result_access(what);
+    if (state_.index() != I) detail::throw_bad_poll_result_access(what);
     return &std::get<I>(state_);
   }
   template <std::size_t I>
   constexpr const auto* check(const char* what) const {
-    if (state_.index() != I) throw bad_poll_result_access(what);
+    if (state_.index() != I) detail::throw_bad_poll_result_access(what);
     return &std::get<I>(state_);
   }
 
-  std::variant<pending_t, T, E> state_;
+  using state_type = std::variant<pending_t, T, E>;
+
+  template <class U, class G>
+  static constexpr state_type convert(poll_result<U, G>&& other) {
+    if (other.is_ready()) {
+      return state_type(std::in_place_index<1>, unify_cast<T>(std::move(other).get_value()));
+    }
+    if (other.is_failed()) {
+      return state_type(std::in_place_index<2>, unify_cast<E>(std::move(other).get_error()));
+    }
+    return state_type(std::in_place_index<0>);
+  }
+
+  state_type state_;
 };
 
 }  // namespace gentask

@@ -26,7 +26,7 @@ class ready_future {
 
   template <task Task>
   constexpr poll_result<T, never> poll(Task& /*task*/) {
-    if (!value_) throw polled_after_completion("ready: polled after completion");
+    if (!value_) detail::throw_polled_after_completion("ready: polled after completion");
     poll_result<T, never> result(ready_value<T>{std::move(*value_)});
     value_.reset();
     return result;

@@ -37,7 +37,7 @@ class select_future {
   template <task Task>
     requires(pollable<Fs, Task> && ...)
   poll_result<item_type, error_type> poll(Task& task) {
-    if (!children_) throw polled_after_completion("select: polled after completion");
+    if (!children_) detail::throw_polled_after_completion("select: polled after completion");
     poll_result<item_type, error_type> out;
     poll_children(task, out, std::index_sequence_for<Fs...>{});
     if (out.is_complete()) children_.reset();  // the winner is spent, the losers are dropped

@@ -34,7 +34,7 @@ class sleep_future {
 
   template <timer_task Task>
   poll_result<unit, never> poll(Task& task) {
-    if (done_) throw polled_after_completion("sleep: polled after completion");
+    if (done_) detail::throw_polled_after_completion("sleep: polled after completion");
     auto& timer = task.get_timer();
     const time_point now = timer.now();
     if (!deadline_) deadline_ = now + delay_;

@@ -2,6 +2,7 @@
 /// @file
 /// Partial application for pipe syntax: `f | and_then(fn)` is `and_then(f, fn)`.
 
+#include <concepts>
 #include <functional>
 #include <tuple>
 #include <type_traits>
@@ -21,8 +22,10 @@ struct pipe_closure {
         [&f](Args&&... a) { return Cpo{}(std::forward<F>(f), std::move(a)...); },
         std::move(closure.args));
   }
+  /// A closure kept in a variable and applied to several futures copies its arguments each
+  /// time (so it needs copyable arguments; a move-only closure is applied as an rvalue).
   template <class F>
-    requires std::invocable<const Cpo&, F, const Args&...>
+    requires(std::copy_constructible<Args> && ...) && std::invocable<const Cpo&, F, const Args&...>
   friend constexpr auto operator|(F&& f, const pipe_closure& closure) {
     return std::apply([&f](const Args&... a) { return Cpo{}(std::forward<F>(f), a...); },
                       closure.args);

@@ -44,7 +44,7 @@ class transform_future {
   template <task Task>
     requires pollable<F, Task>
   poll_result<item_type, error_type> poll(Task& task) {
-    if (!state_) throw polled_after_completion(Side == result_side::item
+    if (!state_) detail::throw_polled_after_completion(Side == result_side::item
                                                    ? "map: polled after completion"
                                                    : "map_err: polled after completion");
     auto result = state_->future.poll(task);

@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <tuple>
-#include <variant>
 
 namespace gentask::detail {
 
@@ -29,11 +28,15 @@ struct type_at<I, type_list<Ts...>> {
 template <std::size_t I, class List>
 using type_at_t = typename type_at<I, List>::type;
 
+template <class... Ts>
+class state_union;
+
+/// `state_union<Ts..., Extra...>` for a type list `Ts...`.
 template <class List, class... Extra>
-struct variant_of;
+struct state_union_of;
 template <class... Ts, class... Extra>
-struct variant_of<type_list<Ts...>, Extra...> {
-  using type = std::variant<Ts..., Extra...>;
+struct state_union_of<type_list<Ts...>, Extra...> {
+  using type = state_union<Ts..., Extra...>;
 };
 
 }  // namespace gentask::detail
