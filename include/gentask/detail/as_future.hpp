@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// Closures that may return a future or a plain value (`lazy`, `streams::fold`,
-/// `streams::for_each`): a plain value `v` is treated as `ready(v)`, and `void` as `ready()`.
+/// `streams::for_each`): a plain value `v` is treated as `ready(v)` (a reference is copied into
+/// it), and `void` as `ready()`.
 
 #include <gentask/future.hpp>
 #include <gentask/ready.hpp>
@@ -15,11 +16,11 @@ namespace gentask::detail {
 
 template <class R>
 struct as_future {
-  using type = ready_future<void_to_unit_t<R>>;
+  using type = ready_future<void_to_unit_t<std::remove_cvref_t<R>>>;
 };
 template <future R>
 struct as_future<R> {
-  using type = R;
+  using type = std::remove_cvref_t<R>;
 };
 template <class R>
 using as_future_t = typename as_future<R>::type;

@@ -13,17 +13,60 @@
 
 #include <gentask/detail/visit_index.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <memory>
-#include <new>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 namespace gentask::detail {
 
-/// Storage and index; every special member trivial.
+/// The alternatives, overlapping in a real union: copying a union copies its object
+/// representation and so the active member (a byte array would not: a defaulted copy of
+/// `unsigned char[N]` creates no object in the destination, and optimisers rely on that).
+/// Trivially copyable when every alternative is; otherwise its destructor does nothing and the
+/// state_union destroys the active member itself.
+template <bool Trivial, class... Ts>
+union alternatives;
+template <class T>
+union alternatives<true, T> {
+  constexpr alternatives() noexcept {}
+  T head;
+};
+template <class T, class... Ts>
+union alternatives<true, T, Ts...> {
+  constexpr alternatives() noexcept {}
+  T head;
+  alternatives<true, Ts...> tail;
+};
+template <class T>
+union alternatives<false, T> {
+  constexpr alternatives() noexcept {}
+  alternatives(const alternatives&) = delete;
+  alternatives& operator=(const alternatives&) = delete;
+  ~alternatives() {}  // NOLINT(modernize-use-equals-default): must not be trivial here
+  T head;
+};
+template <class T, class... Ts>
+union alternatives<false, T, Ts...> {
+  constexpr alternatives() noexcept {}
+  alternatives(const alternatives&) = delete;
+  alternatives& operator=(const alternatives&) = delete;
+  ~alternatives() {}  // NOLINT(modernize-use-equals-default): must not be trivial here
+  T head;
+  alternatives<false, Ts...> tail;
+};
+
+template <std::size_t I, class U>
+constexpr auto* member_at(U& u) noexcept {
+  if constexpr (I == 0) {
+    return std::addressof(u.head);
+  } else {
+    return member_at<I - 1>(u.tail);
+  }
+}
+
+/// Storage and index; every special member trivial when the alternatives' are.
 template <class... Ts>
 class state_union_layout {
  public:
@@ -54,22 +97,22 @@ class state_union_layout {
 
   template <std::size_t I>
   alternative<I>* ptr() noexcept {
-    return std::launder(reinterpret_cast<alternative<I>*>(storage_));
+    return member_at<I>(storage_);
   }
   template <std::size_t I>
   const alternative<I>* ptr() const noexcept {
-    return std::launder(reinterpret_cast<const alternative<I>*>(storage_));
+    return member_at<I>(storage_);
   }
   void set_index(std::size_t i) noexcept { index_ = static_cast<index_type>(i); }
 
   void destroy() noexcept {
     if constexpr (!(std::is_trivially_destructible_v<Ts> && ...)) {
-      visit_index([this]<std::size_t I>() { std::destroy_at(ptr<I>()); });
+      visit_index([&]<std::size_t I>() { std::destroy_at(this->template ptr<I>()); });
     }
   }
 
  private:
-  alignas(Ts...) unsigned char storage_[std::max({sizeof(Ts)...})];
+  alternatives<(std::is_trivially_copyable_v<Ts> && ...), Ts...> storage_;
   index_type index_ = static_cast<index_type>(last);
 };
 
@@ -85,14 +128,15 @@ class state_union_base<false, Ts...> : public state_union_layout<Ts...> {
  public:
   state_union_base() = default;
   state_union_base(state_union_base&& other) noexcept(
-      (std::is_nothrow_move_constructible_v<Ts> && ...)) {
+      (std::is_nothrow_move_constructible_v<Ts> && ...))
+      : layout() {
     other.visit_index([&]<std::size_t I>() {
       std::construct_at(this->template ptr<I>(), std::move(*other.template ptr<I>()));
       this->set_index(I);
     });
   }
   // Used only when every alternative is copyable (see state_union's copy mixin).
-  state_union_base(const state_union_base& other) {
+  state_union_base(const state_union_base& other) : layout() {
     other.visit_index([&]<std::size_t I>() {
       std::construct_at(this->template ptr<I>(), *other.template ptr<I>());
       this->set_index(I);

@@ -23,7 +23,7 @@ struct transformed {
 };
 template <class T, class Fn>
 struct transformed<T, Fn, true> {
-  using type = void_to_unit_t<std::invoke_result_t<Fn, T&&>>;
+  using type = void_to_unit_t<std::decay_t<std::invoke_result_t<Fn, T&&>>>;
 };
 
 template <future F, class Fn, result_side Side>

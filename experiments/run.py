@@ -1,0 +1,629 @@
+#!/usr/bin/python3
+"""Runs gentask's experiments and writes results/<stamp>/ and results/latest/.
+
+Each experiment folder (experiments/NN-name/) has a manifest.json naming its Google Benchmark
+binary, its work unit (e.g. "future") and its baseline variant. For every experiment this script:
+
+  1. runs the binary with repetitions (Google Benchmark, JSON out), and reads per repetition the
+     time per iteration and the counters `units` and `allocs_per_unit` (see common/harness.hpp);
+  2. runs every case twice under callgrind (`--gentask-measure`, two iteration counts) and takes
+     the difference, so start-up costs cancel: instructions per unit, deterministic;
+  3. writes summary.csv rows: experiment,workload,variant,param,metric,median,min,max,reps,unit.
+
+Then it writes report.md (provenance, a headline table of ratios against each baseline with the
+Mann-Whitney U test, one section per experiment, plots) and refreshes the generated tables in
+experiments/*/README.md and papers/*.md (between `<!-- table:... -->` and `<!-- end table -->`).
+
+Usage: run.py --build-dir build/release [NAME...] [--full]
+NAME selects experiments by folder name or number prefix ("01"). Rows of experiments not run
+this time are carried over from the previous results/latest/summary.csv, and the report says so.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPERIMENTS = ROOT / "experiments"
+RESULTS = ROOT / "results"
+COLUMNS = ["experiment", "workload", "variant", "param", "metric", "median", "min", "max",
+           "reps", "unit"]
+
+
+def log(msg):
+    print(f"[experiments] {msg}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics
+
+def mann_whitney_p(a, b):
+    """Two-sided Mann-Whitney U test p-value; None with fewer than 5 samples on a side.
+
+    Exact (enumerating the U distribution, midranks for ties) for small samples, normal
+    approximation with tie correction otherwise.
+    """
+    m, n = len(a), len(b)
+    if m < 5 or n < 5:
+        return None
+    pooled = sorted((v, i) for i, v in enumerate(list(a) + list(b)))
+    ranks = [0.0] * (m + n)
+    i = 0
+    while i < len(pooled):
+        j = i
+        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[pooled[k][1]] = (i + j) / 2 + 1
+        i = j + 1
+    r1 = sum(ranks[:m])
+    u1 = r1 - m * (m + 1) / 2
+    u = min(u1, m * n - u1)
+    if m + n <= 24:
+        # counts[u] = number of rank arrangements giving U = u (no ties)
+        counts = _u_distribution(m, n)
+        total = math.comb(m + n, m)
+        p = 2 * sum(c for k, c in enumerate(counts) if k <= u + 1e-9) / total
+        return min(1.0, p)
+    mean = m * n / 2
+    ties = {}
+    for v, _ in pooled:
+        ties[v] = ties.get(v, 0) + 1
+    tie_term = sum(t ** 3 - t for t in ties.values()) / ((m + n) * (m + n - 1))
+    sd = math.sqrt(m * n / 12 * ((m + n + 1) - tie_term))
+    if sd == 0:
+        return 1.0
+    z = (abs(u - mean) - 0.5) / sd
+    return min(1.0, math.erfc(z / math.sqrt(2)))
+
+
+def _u_distribution(m, n):
+    # f[i][j][u]: arrangements of i + j items with statistic u
+    f = [[None] * (n + 1) for _ in range(m + 1)]
+    for i in range(m + 1):
+        for j in range(n + 1):
+            if i == 0 or j == 0:
+                f[i][j] = [1]
+                continue
+            size = i * j + 1
+            row = [0] * size
+            a = f[i - 1][j]  # largest item in the first sample: adds j to U
+            for k, c in enumerate(a):
+                row[k + j] += c
+            b = f[i][j - 1]
+            for k, c in enumerate(b):
+                row[k] += c
+            f[i][j] = row
+    return f[m][n]
+
+
+def fmt(v, digits=3):
+    if v is None:
+        return "n/a"
+    if v == 0:
+        return "0"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+def load_manifests(selected):
+    manifests = []
+    for folder in sorted(EXPERIMENTS.iterdir()):
+        mf = folder / "manifest.json"
+        if not (folder.is_dir() and re.match(r"\d\d-", folder.name) and mf.exists()):
+            continue
+        if selected and not any(folder.name == s or folder.name.startswith(s + "-") or
+                                folder.name.startswith(s) for s in selected):
+            continue
+        data = json.loads(mf.read_text())
+        data["folder"] = folder
+        manifests.append(data)
+    return manifests
+
+
+def split_name(name):
+    parts = name.split("/")
+    if len(parts) != 3:
+        raise ValueError(f"benchmark name {name!r} is not workload/variant/param")
+    return parts
+
+
+def run_benchmarks(manifest, binary, raw_dir, mode):
+    settings = manifest[mode]
+    out = raw_dir / f"{manifest['name']}.benchmark.json"
+    cmd = [str(binary), f"--benchmark_repetitions={settings['repetitions']}",
+           f"--benchmark_min_time={settings['min_time']}",
+           "--benchmark_out_format=json", f"--benchmark_out={out}",
+           "--benchmark_report_aggregates_only=false"]
+    if settings.get("filter"):
+        cmd.append(f"--benchmark_filter={settings['filter']}")
+    log(f"{manifest['name']}: Google Benchmark, {settings['repetitions']} repetitions, "
+        f"min time {settings['min_time']} s per repetition")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    warnings = []
+    for line in proc.stdout:
+        line = line.rstrip()
+        if "WARNING" in line:
+            warnings.append(line.strip("* ").strip())
+        if line and not line.startswith("-"):
+            print("    " + line, flush=True)
+    if proc.wait() != 0:
+        raise RuntimeError(f"{binary} failed with exit code {proc.returncode}")
+    data = json.loads(out.read_text())
+    samples = {}
+    for b in data["benchmarks"]:
+        if b.get("run_type") != "iteration":
+            continue
+        workload, variant, param = split_name(b["run_name"])
+        scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
+        units = b.get("units", 1.0)
+        entry = samples.setdefault((workload, variant, param), {"ns": [], "allocs": []})
+        entry["ns"].append(b["real_time"] * scale / units)
+        entry["allocs"].append(b.get("allocs_per_unit", float("nan")))
+    return samples, data.get("context", {}), warnings
+
+
+def callgrind_total(binary, case, iterations):
+    proc = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", str(binary),
+         f"--gentask-measure={case}", f"--gentask-iterations={iterations}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"callgrind failed on {case}: {proc.stderr[-500:]}")
+    m = re.search(r"Collected : (\d+)", proc.stderr)
+    if not m:
+        raise RuntimeError(f"no instruction count for {case}")
+    return int(m.group(1))
+
+
+def run_callgrind(manifest, binary, raw_dir, mode):
+    if shutil.which("valgrind") is None:
+        log("valgrind not found: no instruction counts (./lab experiments installs it)")
+        return {}
+    listing = subprocess.run([str(binary), "--gentask-list"], capture_output=True, text=True,
+                             check=True).stdout
+    cases = [line.split("\t") for line in listing.splitlines() if line.strip()]
+    pattern = manifest[mode].get("filter")
+    if pattern:
+        cases = [c for c in cases if re.search(pattern, c[0])]
+    small, large = manifest["callgrind"]["iterations"]
+    reps = manifest["callgrind"].get(f"{mode}_repetitions", 1)
+    results = {}
+    raw = {}
+    for index, (case, units) in enumerate(cases, 1):
+        log(f"{manifest['name']}: callgrind {index}/{len(cases)} {case}")
+        values = []
+        for _ in range(reps):
+            lo = callgrind_total(binary, case, small)
+            hi = callgrind_total(binary, case, large)
+            values.append((hi - lo) / ((large - small) * float(units)))
+            raw.setdefault(case, []).append({"iterations": [small, large], "totals": [lo, hi]})
+        results[tuple(split_name(case))] = values
+    (raw_dir / f"{manifest['name']}.callgrind.json").write_text(json.dumps(raw, indent=1))
+    return results
+
+
+def summarize(manifest, samples, instructions):
+    unit = manifest["unit"]
+    rows = []
+
+    def add(key, metric, values, unit_name):
+        values = [v for v in values if not (isinstance(v, float) and math.isnan(v))]
+        if not values:
+            return
+        workload, variant, param = key
+        rows.append({"experiment": manifest["name"], "workload": workload, "variant": variant,
+                     "param": param, "metric": metric, "median": statistics.median(values),
+                     "min": min(values), "max": max(values), "reps": len(values),
+                     "unit": unit_name})
+
+    for key, s in sorted(samples.items()):
+        add(key, f"ns_per_{unit}", s["ns"], "ns")
+        add(key, f"allocs_per_{unit}", s["allocs"], "allocations")
+    for key, values in sorted(instructions.items()):
+        add(key, f"instructions_per_{unit}", values, "instructions")
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Provenance
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, shell=True,
+                              cwd=ROOT).stdout.strip()
+    except OSError:
+        return ""
+
+
+def provenance(build_dir, context, warnings, mode):
+    cache = {}
+    cache_file = build_dir / "CMakeCache.txt"
+    if cache_file.exists():
+        for line in cache_file.read_text().splitlines():
+            m = re.match(r"([A-Za-z_]+):[A-Z]+=(.*)", line)
+            if m:
+                cache[m.group(1)] = m.group(2)
+    cxx = cache.get("CMAKE_CXX_COMPILER", "c++")
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    dirty = sh("git status --porcelain --untracked-files=no")
+    return {
+        "commit": sh("git rev-parse HEAD") + (" (with uncommitted changes)" if dirty else ""),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "mode": mode,
+        "compiler": sh(f"{cxx} --version | head -1"),
+        "flags": (cache.get("CMAKE_CXX_FLAGS", "") + " " +
+                  cache.get("CMAKE_CXX_FLAGS_RELEASE", "")).strip() + " -std=c++20",
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "kernel": platform.release(),
+        "google_benchmark": sh("dpkg-query -W -f='${Version}' libbenchmark-dev"),
+        "google_benchmark_build_type": context.get("library_build_type", "unknown"),
+        "benchmark_warnings": sorted(set(warnings)),
+        "valgrind": sh("valgrind --version"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+def index_rows(rows):
+    table = {}
+    for r in rows:
+        table[(r["experiment"], r["workload"], r["param"], r["variant"], r["metric"])] = r
+    return table
+
+
+def param_sort_key(param):
+    nums = re.findall(r"[-\d.]+", param)
+    return [float(x) for x in nums if x not in ("-", ".")] or [0.0]
+
+
+def ratio_cell(a, b):
+    """Ratio of medians, with the range spanned by the extreme samples."""
+    if a is None or b is None or not b["median"]:
+        return "n/a"
+    ratio = a["median"] / b["median"]
+    if b["min"] > 0 and (a["min"] != a["max"] or b["min"] != b["max"]):
+        return f"{ratio:.2f}x [{a['min'] / b['max']:.2f}-{a['max'] / b['min']:.2f}]"
+    return f"{ratio:.2f}x"
+
+
+def experiment_section(manifest, rows, samples, plots_dir, report_dir):
+    name = manifest["name"]
+    unit = manifest["unit"]
+    baseline = manifest["baseline"]
+    lines = [f"## {name}: {manifest['title']}", ""]
+    readme = manifest["folder"] / "README.md"
+    question = ""
+    if readme.exists():
+        m = re.search(r"## Question\s+(.+?)\n\n", readme.read_text(), re.S)
+        if m:
+            question = " ".join(m.group(1).split())
+    if question:
+        lines += [f"*Question.* {question}", ""]
+    exp_rows = [r for r in rows if r["experiment"] == name]
+    table = index_rows(exp_rows)
+    workloads = sorted({r["workload"] for r in exp_rows})
+    variants = sorted({r["variant"] for r in exp_rows}, key=lambda v: (v == baseline, v))
+    for workload in workloads:
+        params = sorted({r["param"] for r in exp_rows if r["workload"] == workload},
+                        key=param_sort_key)
+        lines += [f"### {workload}", "",
+                  f"| param | variant | ns/{unit} median [min-max] | instructions/{unit} | "
+                  f"allocs/{unit} | time vs {baseline} | U-test p | instructions vs {baseline} |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for param in params:
+            for variant in variants:
+                ns = table.get((name, workload, param, variant, f"ns_per_{unit}"))
+                ins = table.get((name, workload, param, variant, f"instructions_per_{unit}"))
+                al = table.get((name, workload, param, variant, f"allocs_per_{unit}"))
+                if not (ns or ins):
+                    continue
+                base_ns = table.get((name, workload, param, baseline, f"ns_per_{unit}"))
+                base_ins = table.get((name, workload, param, baseline, f"instructions_per_{unit}"))
+                if variant == baseline:
+                    time_ratio, p_text, ins_ratio = "1 (baseline)", "", "1 (baseline)"
+                else:
+                    time_ratio = ratio_cell(ns, base_ns)
+                    p = None
+                    key = (workload, variant, param)
+                    base_key = (workload, baseline, param)
+                    if key in samples and base_key in samples:
+                        p = mann_whitney_p(samples[key]["ns"], samples[base_key]["ns"])
+                    p_text = "n/a (fewer than 5 reps)" if p is None else f"{p:.3g}"
+                    ins_ratio = ratio_cell(ins, base_ins)
+                ns_text = (f"{fmt(ns['median'])} [{fmt(ns['min'])}-{fmt(ns['max'])}] "
+                           f"(n={ns['reps']})" if ns else "n/a")
+                lines.append(f"| {param} | {variant} | {ns_text} | "
+                             f"{fmt(ins['median']) if ins else 'n/a'} | "
+                             f"{fmt(al['median']) if al else 'n/a'} | {time_ratio} | {p_text} | "
+                             f"{ins_ratio} |")
+        lines.append("")
+        for plot in make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
+            lines += [f"![{workload}]({plot.relative_to(report_dir)})", ""]
+    targets = manifest.get("targets", [])
+    if targets:
+        lines += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
+        for t in targets:
+            lines += target_lines(name, t, table, exp_rows)
+        lines.append("")
+    return lines
+
+
+def target_lines(name, target, table, exp_rows):
+    out = []
+    metric = target["metric"]
+    for r in sorted((r for r in exp_rows if r["variant"] == target["variant"] and
+                     r["metric"] == metric), key=lambda r: (r["workload"],
+                                                            param_sort_key(r["param"]))):
+        where = f"{r['workload']} {r['param']}"
+        if "max_ratio" in target:
+            base = table.get((name, r["workload"], r["param"], target["against"], metric))
+            if not base or not base["median"]:
+                continue
+            ratio = r["median"] / base["median"]
+            ok = ratio <= target["max_ratio"]
+            out.append(f"| {target['variant']} {metric} <= {target['max_ratio']}x "
+                       f"{target['against']} ({where}) | {ratio:.3f}x | {'yes' if ok else 'NO'} |")
+        elif "max_value" in target:
+            ok = r["max"] <= target["max_value"]
+            out.append(f"| {target['variant']} {metric} <= {target['max_value']} ({where}) | "
+                       f"{fmt(r['max'])} (max) | {'yes' if ok else 'NO'} |")
+    return out
+
+
+def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    if len(params) < 2:
+        return []
+    xs = [param_sort_key(p)[0] for p in params]
+    made = []
+    for metric in (f"instructions_per_{unit}", f"ns_per_{unit}"):
+        fig, ax = plt.subplots(figsize=(6, 3.6))
+        drew = False
+        for variant in variants:
+            pts = []
+            for x, p in zip(xs, params):
+                r = next((r for r in exp_rows if r["workload"] == workload and r["param"] == p
+                          and r["variant"] == variant and r["metric"] == metric), None)
+                if r:
+                    pts.append((x, r["median"], r["min"], r["max"]))
+            if not pts:
+                continue
+            drew = True
+            ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
+                        yerr=[[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]],
+                        marker="o", capsize=3, label=variant)
+        if not drew:
+            plt.close(fig)
+            continue
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel(params[0].split("=")[0])
+        ax.set_ylabel(metric.replace("_", " "))
+        ax.set_title(f"{name}: {workload}", fontsize=9)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        path = plots_dir / f"{name}__{workload}__{metric}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        made.append(path)
+    return made
+
+
+def headline(manifests, rows):
+    lines = ["## Headline", "",
+             "Each gentask variant against its experiment's baseline, per workload and size: "
+             "ratio of medians (instructions are deterministic; time is median over "
+             "repetitions).", "",
+             "| experiment | workload | param | variant | vs | instructions ratio | time ratio |",
+             "|---|---|---|---|---|---|---|"]
+    table = index_rows(rows)
+    for m in manifests:
+        name, unit, base = m["name"], m["unit"], m["baseline"]
+        for r in sorted((r for r in rows if r["experiment"] == name and r["variant"] != base and
+                         r["metric"] == f"instructions_per_{unit}"),
+                        key=lambda r: (r["workload"], param_sort_key(r["param"]))):
+            b = table.get((name, r["workload"], r["param"], base, r["metric"]))
+            tn = table.get((name, r["workload"], r["param"], r["variant"], f"ns_per_{unit}"))
+            tb = table.get((name, r["workload"], r["param"], base, f"ns_per_{unit}"))
+            lines.append(f"| {name} | {r['workload']} | {r['param']} | {r['variant']} | {base} | "
+                         f"{ratio_cell(r, b)} | {ratio_cell(tn, tb)} |")
+    lines.append("")
+    return lines
+
+
+def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried):
+    lines = ["# gentask experiment report", "",
+             "Generated by `./lab experiments` (experiments/run.py). Every figure is a median over "
+             "repetitions with its min-max spread and the number of repetitions; ratios are "
+             "ratios of medians with the range spanned by the extreme samples; the U test is "
+             "two-sided Mann-Whitney on the per-repetition times. Instruction counts come from "
+             "callgrind (the difference of two run lengths, so start-up cancels) and do not "
+             "vary between runs; times on these shared machines vary by 30-100 % between "
+             "identical runs, so compare times only within one report.", "",
+             "## Provenance", "", "| | |", "|---|---|"]
+    for k in ("commit", "date", "mode", "compiler", "flags", "cpu", "cores", "kernel",
+              "google_benchmark", "google_benchmark_build_type", "valgrind"):
+        lines.append(f"| {k} | {prov.get(k, '')} |")
+    lines.append("")
+    if prov.get("benchmark_warnings"):
+        lines += ["Google Benchmark printed: " + "; ".join(f"`{w}`" for w in
+                                                            prov["benchmark_warnings"]) +
+                  ". Debian builds the library without NDEBUG; its timing loop is inlined into "
+                  "our Release binaries, so the warning does not apply to the measured code, "
+                  "and instruction counts do not depend on it.", ""]
+    if carried:
+        lines += ["Carried over unchanged from an earlier run (not re-run this time): " +
+                  ", ".join(f"{k} (from {v})" for k, v in sorted(carried.items())) + ".", ""]
+    lines += headline(manifests, rows)
+    for m in manifests:
+        lines += experiment_section(m, rows, samples_by_exp.get(m["name"], {}), plots_dir,
+                                    path.parent)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def refresh_generated_tables(rows):
+    """Replaces `<!-- table: experiment=X metric=Y -->` ... `<!-- end table -->` blocks."""
+    table = index_rows(rows)
+    files = list(EXPERIMENTS.glob("*/README.md")) + list((ROOT / "papers").glob("*.md"))
+    marker = re.compile(r"(<!-- table: ([^>]*?) -->\n)(.*?)(<!-- end table -->)", re.S)
+    for f in files:
+        text = f.read_text()
+
+        def render(m):
+            spec = dict(kv.split("=", 1) for kv in m.group(2).split())
+            exp, metric = spec["experiment"], spec["metric"]
+            base = spec.get("baseline")
+            sel = [r for r in rows if r["experiment"] == exp and r["metric"] == metric]
+            if not sel:
+                return m.group(0)
+            variants = sorted({r["variant"] for r in sel}, key=lambda v: (v == base, v))
+            keys = sorted({(r["workload"], r["param"]) for r in sel},
+                          key=lambda k: (k[0], param_sort_key(k[1])))
+            head = "| workload | param | " + " | ".join(variants) + \
+                (f" | ratio to {base} |" if base else " |")
+            out = [head, "|" + "---|" * (2 + len(variants) + (1 if base else 0))]
+            for w, p in keys:
+                cells = []
+                for v in variants:
+                    r = table.get((exp, w, p, v, metric))
+                    cells.append(f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
+                                 if r and r["min"] != r["max"] else (fmt(r["median"]) if r else ""))
+                line = f"| {w} | {p} | " + " | ".join(cells)
+                if base:
+                    b = table.get((exp, w, p, base, metric))
+                    others = [table.get((exp, w, p, v, metric)) for v in variants if v != base]
+                    line += " | " + ", ".join(ratio_cell(o, b) for o in others if o)
+                out.append(line + " |")
+            return m.group(1) + "\n".join(out) + "\n" + m.group(4)
+
+        new = marker.sub(render, text)
+        if new != text:
+            f.write_text(new)
+            log(f"refreshed the generated tables in {f.relative_to(ROOT)}")
+
+
+# ---------------------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("names", nargs="*", help="experiments to run (folder name or number)")
+    ap.add_argument("--build-dir", default="build/release")
+    ap.add_argument("--full", action="store_true", help="more repetitions and longer runs")
+    ap.add_argument("--no-callgrind", action="store_true", help="skip instruction counts")
+    args = ap.parse_args()
+
+    build_dir = (ROOT / args.build_dir).resolve()
+    mode = "full" if args.full else "quick"
+    manifests = load_manifests(args.names)
+    if not manifests:
+        log(f"no experiment matches {args.names}")
+        return 2
+
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    out_dir = RESULTS / stamp
+    raw_dir = out_dir / "raw"
+    plots_dir = out_dir / "plots"
+    raw_dir.mkdir(parents=True)
+    plots_dir.mkdir()
+
+    rows, samples_by_exp, failures = [], {}, []
+    context, warnings = {}, []
+    for i, m in enumerate(manifests, 1):
+        log(f"experiment {i}/{len(manifests)}: {m['name']} ({mode})")
+        binary = build_dir / m["binary"]
+        if not binary.exists():
+            failures.append(f"{m['name']}: {binary} was not built")
+            log(f"ERROR: {failures[-1]}")
+            continue
+        try:
+            samples, ctx, warn = run_benchmarks(m, binary, raw_dir, mode)
+            context = context or ctx
+            warnings += warn
+            instructions = {} if args.no_callgrind else run_callgrind(m, binary, raw_dir, mode)
+        except (RuntimeError, ValueError, subprocess.CalledProcessError) as e:
+            failures.append(f"{m['name']}: {e}")
+            log(f"ERROR: {failures[-1]}")
+            continue
+        samples_by_exp[m["name"]] = samples
+        rows += summarize(m, samples, instructions)
+
+    # Carry over experiments not run this time.
+    carried = {}
+    run_names = {m["name"] for m in manifests}
+    previous = RESULTS / "latest" / "summary.csv"
+    if previous.exists():
+        prev_prov = RESULTS / "latest" / "provenance.json"
+        prev_stamp = json.loads(prev_prov.read_text()).get("stamp", "?") if prev_prov.exists() \
+            else "?"
+        with previous.open() as f:
+            for r in csv.DictReader(f):
+                if r["experiment"] not in run_names:
+                    for k in ("median", "min", "max"):
+                        r[k] = float(r[k])
+                    r["reps"] = int(r["reps"])
+                    rows.append(r)
+                    carried[r["experiment"]] = prev_stamp
+
+    with (out_dir / "summary.csv").open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=COLUMNS)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (f"{r[k]:.6g}" if isinstance(r[k], float) else r[k])
+                        for k in COLUMNS})
+
+    prov = provenance(build_dir, context, warnings, mode)
+    prov["stamp"] = stamp
+    prov["carried_over"] = carried
+    prov["failures"] = failures
+    (out_dir / "provenance.json").write_text(json.dumps(prov, indent=1))
+    all_manifests = load_manifests([])
+    shown = [m for m in all_manifests if m["name"] in run_names or m["name"] in carried]
+    write_report(out_dir / "report.md", prov, shown, rows, samples_by_exp, plots_dir, carried)
+    refresh_generated_tables(rows)
+
+    latest = RESULTS / "latest"
+    if latest.is_symlink() or latest.is_file():
+        latest.unlink()
+    elif latest.exists():
+        shutil.rmtree(latest)
+    shutil.copytree(out_dir, latest)
+    log(f"wrote {out_dir.relative_to(ROOT)}/ and results/latest/ "
+        f"({len(rows)} summary rows): report.md, summary.csv, plots/")
+    if failures:
+        for f in failures:
+            log(f"FAILED: {f}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
