@@ -47,7 +47,9 @@ class boxed {
       : impl_(std::make_unique<model_t<std::remove_cvref_t<F>>>(std::forward<F>(f))) {}
 
   poll_result<T, E> poll(Task& task) {
-    if (!impl_) detail::throw_polled_after_completion("boxed: polled after completion or when empty");
+    if (!impl_)
+      detail::throw_polled_after_completion(
+          "boxed: polled after completion or when empty");
     auto result = impl_->poll(task);
     if (result.is_complete()) impl_.reset();
     return result;

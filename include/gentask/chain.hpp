@@ -12,7 +12,8 @@
 /// `f | and_then(g) | and_then(h) | or_else(k)` is one tagged union of the futures it moves
 /// through (`detail::state_union`) and a tuple of closures. A poll dispatches once on the index,
 /// whatever the length of the chain: the shape of a hand-written state machine, where nested
-/// two-state combinators (futures 0.1's `AndThen<AndThen<...>>`) pay one check per level on every poll.
+/// two-state combinators (futures 0.1's `AndThen<AndThen<...>>`) pay one check per level on
+/// every poll.
 ///
 /// Children are stored inline and pruned as the chain moves: moving to the next future destroys
 /// the current one and the closure that made the next, before the next is polled. When a step's
@@ -326,7 +327,8 @@ class chain_future {
   template <class List, class Fn, class... Rest>
   static auto append_fns(List&& list, Fn&& fn, Rest&&... rest) {
     return append_fns(detail::fn_list<List, std::decay_t<Fn>>{
-                          std::move(list), detail::closure_slot<std::decay_t<Fn>>(std::forward<Fn>(fn))},
+                          std::move(list),
+                          detail::closure_slot<std::decay_t<Fn>>(std::forward<Fn>(fn))},
                       std::forward<Rest>(rest)...);
   }
 

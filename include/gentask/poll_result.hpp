@@ -117,7 +117,9 @@ class [[nodiscard]] poll_result {
   /// The error. Throws `bad_poll_result_access` unless failed.
   constexpr E& get_error() & { return *check<2>("poll_result::get_error: not failed"); }
   constexpr const E& get_error() const& { return *check<2>("poll_result::get_error: not failed"); }
-  constexpr E&& get_error() && { return std::move(*check<2>("poll_result::get_error: not failed")); }
+  constexpr E&& get_error() && {
+    return std::move(*check<2>("poll_result::get_error: not failed"));
+  }
 
   friend constexpr bool operator==(const poll_result&, const poll_result&)
     requires std::equality_comparable<T> && std::equality_comparable<E>

@@ -55,7 +55,8 @@ class select_future {
   bool poll_child(Task& task, poll_result<item_type, error_type>& out) {
     auto result = std::get<I>(*children_).poll(task);
     if (result.is_ready()) {
-      out = ready_value<item_type>{item_type(std::in_place_index<I>, std::move(result).get_value())};
+      out = ready_value<item_type>{
+          item_type(std::in_place_index<I>, std::move(result).get_value())};
       return true;
     }
     if (result.is_failed()) {

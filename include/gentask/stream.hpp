@@ -5,7 +5,8 @@
 /// Concretely, a type `S` satisfies `stream` if `S::stream_concept` names `stream_tag` (or a type
 /// derived from it), `S::item_type` and `S::error_type` exist, and `S` is move-constructible.
 /// `S` is pollable on `Task` if `s.poll_next(t)` returns exactly
-/// `stream_poll_result<item_type_t<S>, error_type_t<S>>`, that is `poll_result<std::optional<T>, E>`:
+/// `stream_poll_result<item_type_t<S>, error_type_t<S>>`, that is
+/// `poll_result<std::optional<T>, E>`:
 ///   - ready with a value: the next item;
 ///   - ready with `std::nullopt`: the end of the stream;
 ///   - pending: as for futures, a wake has been arranged through `t`;

@@ -366,7 +366,8 @@ class send_future {
   poll_result<unit, send_error<T>> poll(Task& task) {
     auto* state = sender_.state_;
     if (state == nullptr) {
-      ::gentask::detail::throw_polled_after_completion("mpsc::send_future: polled after completion or when empty");
+      ::gentask::detail::throw_polled_after_completion(
+          "mpsc::send_future: polled after completion or when empty");
     }
     if (!state->receiver_alive()) {
       poll_result<unit, send_error<T>> result(
@@ -437,7 +438,8 @@ class receiver {
   template <task Task>
   stream_poll_result<T, never> poll_next(Task& task) {
     if (state_ == nullptr) {
-      ::gentask::detail::throw_polled_after_completion("mpsc::receiver: polled after the end or when empty");
+      ::gentask::detail::throw_polled_after_completion(
+          "mpsc::receiver: polled after the end or when empty");
     }
     if (state_->len() > 0) return state_->pop();
     if (state_->sender_count() == 0) {

@@ -169,7 +169,8 @@ class receiver {
   template <task Task>
   poll_result<T, canceled> poll(Task& task) {
     if (state_ == nullptr) {
-      ::gentask::detail::throw_polled_after_completion("oneshot::receiver: polled after completion or when empty");
+      ::gentask::detail::throw_polled_after_completion(
+          "oneshot::receiver: polled after completion or when empty");
     }
     if (state_->value.has_value()) {
       poll_result<T, canceled> result(ready_value<T&&>{std::move(*state_->value)});

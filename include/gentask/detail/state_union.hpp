@@ -165,7 +165,8 @@ class state_union
                                  move_only_mixin> {
   static_assert(sizeof...(Ts) > 0);
   using layout = state_union_layout<Ts...>;
-  static_assert(std::is_nothrow_default_constructible_v<typename layout::template alternative<layout::last>>,
+  static_assert(
+      std::is_nothrow_default_constructible_v<typename layout::template alternative<layout::last>>,
                 "the last alternative (completed) must be nothrow default-constructible");
 
  public:

@@ -60,7 +60,9 @@ class and_then_stream {
   template <task Task>
     requires pollable_stream<S, Task> && pollable<next_future, Task>
   stream_poll_result<item_type, error_type> poll_next(Task& task) {
-    if (!state_) ::gentask::detail::throw_polled_after_completion("streams::and_then: polled after completion");
+    if (!state_)
+      ::gentask::detail::throw_polled_after_completion(
+          "streams::and_then: polled after completion");
     running& r = *state_;
     if (!r.current) {
       auto next = r.stream.poll_next(task);

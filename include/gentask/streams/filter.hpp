@@ -41,7 +41,9 @@ class filter_stream {
   template <task Task>
     requires pollable_stream<S, Task>
   stream_poll_result<item_type, error_type> poll_next(Task& task) {
-    if (!state_) ::gentask::detail::throw_polled_after_completion("streams::filter: polled after completion");
+    if (!state_)
+      ::gentask::detail::throw_polled_after_completion(
+          "streams::filter: polled after completion");
     for (;;) {
       auto result = state_->stream.poll_next(task);
       if (result.is_pending()) return result;

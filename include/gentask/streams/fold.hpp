@@ -70,7 +70,9 @@ class fold_future {
   template <task Task>
     requires pollable_stream<S, Task> && pollable<step_future, Task>
   poll_result<item_type, error_type> poll(Task& task) {
-    if (!state_) ::gentask::detail::throw_polled_after_completion("streams::fold: polled after completion");
+    if (!state_)
+      ::gentask::detail::throw_polled_after_completion(
+          "streams::fold: polled after completion");
     running& r = *state_;
     for (;;) {
       if (auto* step = std::get_if<1>(&r.step)) {

@@ -63,7 +63,9 @@ class for_each_future {
   template <task Task>
     requires pollable_stream<S, Task> && pollable<step_future, Task>
   poll_result<item_type, error_type> poll(Task& task) {
-    if (!state_) ::gentask::detail::throw_polled_after_completion("streams::for_each: polled after completion");
+    if (!state_)
+      ::gentask::detail::throw_polled_after_completion(
+          "streams::for_each: polled after completion");
     running& r = *state_;
     for (;;) {
       if (r.current) {

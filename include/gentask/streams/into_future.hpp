@@ -39,7 +39,9 @@ class stream_future {
   template <task Task>
     requires pollable_stream<S, Task>
   poll_result<item_type, error_type> poll(Task& task) {
-    if (!stream_) ::gentask::detail::throw_polled_after_completion("streams::into_future: polled after completion");
+    if (!stream_)
+      ::gentask::detail::throw_polled_after_completion(
+          "streams::into_future: polled after completion");
     auto next = stream_->poll_next(task);
     if (next.is_pending()) return pending;
     S rest = std::move(*stream_);

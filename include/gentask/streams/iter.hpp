@@ -134,7 +134,9 @@ class iter_stream {
 
   template <task Task>
   stream_poll_result<item_type, error_type> poll_next(Task& /*task*/) {
-    if (!range_) ::gentask::detail::throw_polled_after_completion("streams::iter: polled after completion");
+    if (!range_)
+      ::gentask::detail::throw_polled_after_completion(
+          "streams::iter: polled after completion");
     if (!position_) {
       // First poll, or first poll after a move of a range that is not borrowed.
       position_.emplace(position{ranges::next(ranges::begin(*range_), consumed_),

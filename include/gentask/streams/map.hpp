@@ -1,10 +1,11 @@
 #pragma once
 /// @file
 /// `streams::map(s, fn)` / `s | streams::map(fn)`: a stream of `fn(v)` for each item `v` of `s`
-/// (`void` becomes `unit`; a returned reference is copied). An error of `s` passes through unchanged and ends the stream. `s`
-/// and `fn` are destroyed at the end, at an error, or when `fn` throws (the exception leaves
-/// `poll_next` and the stream is finished). Pollable on exactly the task types `s` is pollable
-/// on. Polled again after it finished, it throws `polled_after_completion`.
+/// (`void` becomes `unit`; a returned reference is copied). An error of `s` passes through
+/// unchanged and ends the stream. `s` and `fn` are destroyed at the end, at an error, or when
+/// `fn` throws (the exception leaves `poll_next` and the stream is finished). Pollable on exactly
+/// the task types `s` is pollable on. Polled again after it finished, it throws
+/// `polled_after_completion`.
 
 #include <gentask/errors.hpp>
 #include <gentask/poll_result.hpp>
@@ -40,7 +41,9 @@ class map_stream {
   template <task Task>
     requires pollable_stream<S, Task>
   stream_poll_result<item_type, error_type> poll_next(Task& task) {
-    if (!state_) ::gentask::detail::throw_polled_after_completion("streams::map: polled after completion");
+    if (!state_)
+      ::gentask::detail::throw_polled_after_completion(
+          "streams::map: polled after completion");
     auto result = state_->stream.poll_next(task);
     if (result.is_pending()) return pending;
     if (result.is_failed()) {

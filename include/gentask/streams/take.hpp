@@ -32,7 +32,9 @@ class take_stream {
   template <task Task>
     requires pollable_stream<S, Task>
   stream_poll_result<item_type, error_type> poll_next(Task& task) {
-    if (ended_) ::gentask::detail::throw_polled_after_completion("streams::take: polled after completion");
+    if (ended_)
+      ::gentask::detail::throw_polled_after_completion(
+          "streams::take: polled after completion");
     if (remaining_ == 0) {
       inner_.reset();
       ended_ = true;
