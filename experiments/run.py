@@ -171,9 +171,14 @@ def run_benchmarks(manifest, binary, raw_dir, mode):
         workload, variant, param = split_name(b["run_name"])
         scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
         units = b.get("units", 1.0)
-        entry = samples.setdefault((workload, variant, param), {"ns": [], "allocs": []})
+        entry = samples.setdefault((workload, variant, param),
+                                   {"ns": [], "allocs": [], "extra": {}})
         entry["ns"].append(b["real_time"] * scale / units)
         entry["allocs"].append(b.get("allocs_per_unit", float("nan")))
+        for counter, value in b.items():
+            if counter.startswith("metric:"):
+                _, metric, unit_name = counter.split(":", 2)
+                entry["extra"].setdefault((metric, unit_name), []).append(value)
     return samples, data.get("context", {}), warnings
 
 
@@ -231,9 +236,13 @@ def summarize(manifest, samples, instructions):
                      "min": min(values), "max": max(values), "reps": len(values),
                      "unit": unit_name})
 
+    skip_time = set(manifest.get("untimed_workloads", []))
     for key, s in sorted(samples.items()):
-        add(key, f"ns_per_{unit}", s["ns"], "ns")
+        if key[0] not in skip_time:
+            add(key, f"ns_per_{unit}", s["ns"], "ns")
         add(key, f"allocs_per_{unit}", s["allocs"], "allocations")
+        for (metric, unit_name), values in sorted(s["extra"].items()):
+            add(key, metric, values, unit_name)
     for key, values in sorted(instructions.items()):
         add(key, f"instructions_per_{unit}", values, "instructions")
     return rows
@@ -361,6 +370,17 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir):
                              f"{fmt(al['median']) if al else 'n/a'} | {time_ratio} | {p_text} | "
                              f"{ins_ratio} |")
         lines.append("")
+        standard = {f"ns_per_{unit}", f"instructions_per_{unit}", f"allocs_per_{unit}"}
+        extra = [r for r in exp_rows if r["workload"] == workload and r["metric"] not in standard]
+        if extra:
+            lines += ["| param | variant | metric | median [min-max] (n) | unit |",
+                      "|---|---|---|---|---|"]
+            for r in sorted(extra, key=lambda r: (param_sort_key(r["param"]), r["variant"],
+                                                  r["metric"])):
+                lines.append(f"| {r['param']} | {r['variant']} | {r['metric']} | "
+                             f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}] "
+                             f"({r['reps']}) | {r['unit']} |")
+            lines.append("")
         for plot in make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
             lines += [f"![{workload}]({plot.relative_to(report_dir)})", ""]
     targets = manifest.get("targets", [])

@@ -13,12 +13,9 @@
 #include <gentask/pollable.hpp>
 #include <gentask/task.hpp>
 #include <gentask/task_archetypes.hpp>
+#include <gentask/detail/always_false.hpp>
 
 namespace gentask {
-namespace detail {
-template <class...>
-inline constexpr bool always_false = false;
-}  // namespace detail
 
 // NOLINTBEGIN(bugprone-reserved-identifier): tag names in the style of stdexec's diagnostics.
 namespace diagnostics {

@@ -80,6 +80,10 @@ class waker_base {
   /// True for a handle that wakes nothing (default-constructed or moved-from).
   [[nodiscard]] bool is_noop() const noexcept { return vtable_ == nullptr; }
   [[nodiscard]] std::uint64_t get_token() const noexcept { return token_; }
+  /// The raw parts (as Rust's `Waker::vtable()` / `data()`): lets a reactor recognise a handle
+  /// of its own and keep only its token.
+  [[nodiscard]] const waker_vtable* get_vtable() const noexcept { return vtable_; }
+  [[nodiscard]] void* get_data() const noexcept { return data_; }
 
  protected:
   constexpr waker_base(const waker_vtable* vtable, void* data, std::uint64_t token) noexcept

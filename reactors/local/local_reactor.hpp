@@ -1,212 +1,301 @@
 #pragma once
 /// @file
-/// `local_reactor`: the simplest single-threaded reactor. `block_on(f)` polls a root future
-/// in place until it completes, running detached tasks (`spawn_detached`) in between;
-/// `run_until_idle()` runs detached tasks until none is ready.
+/// `basic_local_reactor<StoragePolicy>`: the simplest single-threaded reactor, on the typed task
+/// storage. `local_reactor` is `basic_local_reactor<open_map>`.
 ///
-/// Its task type models `task` and `remote_waking_task`:
-///   - `get_waker()` gives a handle whose wake pushes the task onto the ready queue (at most once:
-///     a `queued` flag coalesces wakes) without atomics or allocation;
-///   - `get_remote_waker()` gives a thread-safe handle whose wake appends the task's token to the
-///     reactor's inbox under a mutex and signals a condition variable; the reactor thread moves
-///     inbox tokens onto the ready queue, checking generations there.
+/// - `block_on(f)` polls a root future in place until it completes, running spawned tasks
+///   between polls; `run_until_idle()` runs spawned tasks until none is ready.
+/// - `spawn(f)` (and `task.spawn(f)` from inside a task) stores `f` in its type's group and
+///   returns a `join_handle`; dropping the handle cancels the task, `detach()` lets it run on.
+/// - `get_remote_handle()` gives a thread-safe handle for spawning from other threads.
 ///
-/// Task storage is one heap allocation per spawned task (a slot table with generations); the
-/// typed task groups of `typed_groups/` replace it. A slot's generation advances when its task
-/// completes, so a stale handle (a later wake of a finished task) does nothing; handles hold a
-/// small refcounted anchor, so waking after the reactor is gone does nothing either.
+/// Storage is a policy: `open_map` (any root type; first spawn of a type creates its group),
+/// `closed_map<Fs...>` (declared types only, compile-time lookup), `boxed` and `boxed_recycling`
+/// (the one-allocation-per-task baselines). Spawning a type already seen, on the reactor's
+/// thread, allocates nothing with the maps.
 ///
-/// Wake during poll: the `queued` flag is cleared before a task is polled, so a wake from
-/// inside its own poll queues it again and it is polled once more after this poll returns.
+/// The task type models `task`, `remote_waking_task` and `spawning_task`:
+///   - `get_waker()`: a handle whose wake links the task into the intrusive ready list (at most
+///     once: a `queued` flag coalesces wakes), without atomics or allocation;
+///   - `get_remote_waker()`: a thread-safe handle whose wake appends the task's token to the
+///     inbox under a mutex and signals the reactor; generations are checked on the reactor thread;
+///   - `spawn(f)`: as `reactor.spawn(f)`.
+///
+/// Wake during poll: `queued` is cleared before a task is polled, so a wake from inside its own
+/// poll queues it again. A stale handle (its task ended, its slot reused) does nothing: ids carry
+/// generations. Handles hold a refcounted anchor, so waking or joining after the reactor is gone
+/// does nothing (a join yields `canceled`).
+///
+/// An exception escaping a task's poll becomes its result (`join_error` holding the exception);
+/// the reactor goes on. A detached task's exception is counted (`get_unobserved_exception_count`)
+/// and dropped. An exception from the root future leaves `block_on`.
 ///
 /// `block_on` throws `stalled` when the root future is pending, no task is ready, and no
-/// `remote_waker` of this reactor exists anywhere: nothing could ever wake it. If remote
-/// handles exist, it sleeps until one is woken or the last one is dropped.
+/// `remote_waker` or remote handle of this reactor exists: nothing could ever wake it.
 ///
-/// An exception that escapes a detached task's poll destroys that task and leaves
-/// `block_on` / `run_until_idle`; the reactor stays usable. (Join handles, which carry it to
-/// the spawner instead, come with the typed task groups.)
+/// Shutdown (the destructor, on the reactor's thread): spawns are refused from then on (the
+/// future is destroyed at once and the handle is canceled; a remote spawn gives the future back),
+/// every remaining task's future or unclaimed result is destroyed once, queued remote spawns are
+/// discarded (their futures destroyed here) and their remote handles canceled.
 ///
 /// @par Thread Safety
-/// Distinct objects: safe. Shared objects: unsafe, except through `remote_waker`s, which may be
-/// copied, dropped and woken on any thread, also after the reactor is destroyed. Every member
-/// function must be called on the thread that constructed the reactor (checked: `block_on` and
-/// `spawn_detached` throw `std::logic_error` elsewhere).
+/// Distinct objects: safe. Shared objects: unsafe, except through `remote_waker`s, remote
+/// handles and remote join handles, which may be used on any thread, also after the reactor is
+/// destroyed. Every member function must be called on the thread that constructed the reactor
+/// (checked: `block_on`, `spawn` and `run_until_idle` throw `std::logic_error` elsewhere).
 
 #include <gentask/diagnostics.hpp>
 #include <gentask/future.hpp>
+#include <gentask/join_handle.hpp>
+#include <gentask/open_group_map.hpp>
 #include <gentask/pollable.hpp>
 #include <gentask/poll_result.hpp>
+#include <gentask/remote_join_handle.hpp>
 #include <gentask/task.hpp>
+#include <gentask/task_cell.hpp>
+#include <gentask/task_id.hpp>
 #include <gentask/waker.hpp>
-#include <gentask/detail/ring_queue.hpp>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace gentask {
 
-/// Thrown by `block_on` when its future can never be woken (see local_reactor).
+/// Thrown by `block_on` when its future can never be woken (see basic_local_reactor).
 class stalled : public std::runtime_error {
  public:
   stalled()
       : std::runtime_error(
             "local_reactor::block_on: the future is pending, no task is ready and no "
-            "remote_waker exists; nothing can wake it") {}
+            "remote_waker or remote handle exists; nothing can wake it") {}
 };
 
-class local_reactor {
-  struct anchor;
-  struct remote_inbox;
-
+template <class StoragePolicy>
+class basic_local_reactor {
  public:
   class task_type;
+  class remote_handle;
+  using storage_type = typename StoragePolicy::template store<task_type>;
 
-  local_reactor();
-  local_reactor(const local_reactor&) = delete;
-  local_reactor& operator=(const local_reactor&) = delete;
-  /// Destroys every remaining task (on this thread), then orphans outstanding wake handles.
-  ~local_reactor();
+  basic_local_reactor();
+  basic_local_reactor(const basic_local_reactor&) = delete;
+  basic_local_reactor& operator=(const basic_local_reactor&) = delete;
+  ~basic_local_reactor();
 
   /// Polls `f` until it completes and returns its result (ready or failed, never pending).
-  /// Detached tasks run between polls of `f`. Not reentrant: calling it from inside a poll on
-  /// the same reactor throws `std::logic_error`.
+  /// Spawned tasks run between polls. Not reentrant (throws `std::logic_error`).
   template <future F>
   poll_result_t<F> block_on(F f);
 
-  /// Runs `f` as a task of its own until it completes; its result is dropped. On a reactor
-  /// being destroyed, `f` is dropped at once instead.
+  /// Spawns `f` as a task of its own; see join_handle.hpp for what the handle does.
   template <future F>
-  void spawn_detached(F f);
+  [[nodiscard]] join_handle<item_type_t<F>, error_type_t<F>> spawn(F f);
 
-  /// Runs ready detached tasks (and remote wakes) until none is ready; never blocks. Returns
-  /// the number of polls made.
-  std::size_t run_until_idle();
-
-  /// Live detached tasks.
-  [[nodiscard]] std::size_t get_task_count() const noexcept { return live_; }
-  /// Polls made so far, of root futures and tasks alike.
-  [[nodiscard]] std::uint64_t get_poll_count() const noexcept { return polls_; }
-
- private:
-  static constexpr std::uint32_t root_index = 0xFFFFFFFFU;
-
-  struct erased_task {
-    erased_task() = default;
-    erased_task(const erased_task&) = delete;
-    erased_task& operator=(const erased_task&) = delete;
-    virtual ~erased_task() = default;
-    /// Polls; true when the task has completed.
-    virtual bool poll(task_type& task) = 0;
-  };
-  template <class F>
-  struct task_model final : erased_task {
-    explicit task_model(F f) : future(std::move(f)) {}
-    bool poll(task_type& task) override;
-    F future;
-  };
-
-  struct slot {
-    std::uint32_t generation = 0;
-    bool queued = false;
-    std::unique_ptr<erased_task> task;
-  };
-
-  static constexpr std::uint64_t make_token(std::uint32_t index, std::uint32_t generation) {
-    return (static_cast<std::uint64_t>(generation) << 32U) | index;
+  /// `spawn(f).detach()`.
+  template <future F>
+  void spawn_detached(F f) {
+    spawn(std::move(f)).detach();
   }
 
-  void check_thread(const char* what) const;
+  /// Runs ready tasks (and remote wakes and spawns) until none is ready; never blocks. Returns
+  /// the number of task polls made.
+  std::size_t run_until_idle();
+
+  /// A thread-safe handle for spawning onto this reactor from any thread.
+  [[nodiscard]] remote_handle get_remote_handle() noexcept;
+
+  [[nodiscard]] std::size_t get_task_count() const noexcept { return storage_.get_live_count(); }
+  [[nodiscard]] std::uint64_t get_poll_count() const noexcept { return polls_; }
+  [[nodiscard]] std::uint64_t get_unobserved_exception_count() const noexcept {
+    return unobserved_exceptions_;
+  }
+  [[nodiscard]] storage_type& get_storage() noexcept { return storage_; }
+
+ private:
+  template <class>
+  friend class basic_local_reactor;
+
+  void check_thread(const char* what) const {
+    if (std::this_thread::get_id() != owner_) throw std::logic_error(what);
+  }
+
+  // Ready list and wakes.
   void on_wake(std::uint64_t token) noexcept;
-  void wake_everything() noexcept;
+  void enqueue(task_id id, detail::task_header* h) noexcept;
   std::size_t run_batch();
-  void finish(std::uint32_t index) noexcept;
+  void run_task(task_id id);
+  void after_poll(task_id id, detail::task_header* h, bool completed) noexcept;
+  void maybe_free(task_id id, detail::task_header* h) noexcept;
+  void destroy_payload(task_id id, detail::task_header* h) noexcept;
+  void cancel_task(task_id id) noexcept;
+
+  // Joiners: a local token (this reactor's own waker) or an index into foreign_joiners_.
+  static constexpr std::uint64_t joiner_local_bit = std::uint64_t{1} << 63U;
+  void set_joiner(detail::task_header* h, const waker& w);
+  void clear_joiner(detail::task_header* h) noexcept;
+  void wake_joiner(detail::task_header* h) noexcept;
+
+  // Remote inbox.
   bool drain_remote();
   void wait_for_remote();
 
+  // join_ops for join handles.
+  static detail::join_status join_poll(void* r, task_id id, const waker& w, void** result);
+  static void join_release_taken(void* r, task_id id) noexcept;
+  static void join_cancel(void* r, task_id id) noexcept;
+  static void join_detach(void* r, task_id id) noexcept;
+  static const detail::join_ops join_table;
   static const waker_vtable local_vtable;
   static const waker_vtable remote_vtable;
 
-  std::vector<slot> slots_;
-  std::vector<std::uint32_t> free_;
-  detail::ring_queue<std::uint64_t> ready_;
-  std::vector<std::uint64_t> remote_scratch_;
-  anchor* anchor_;
-  remote_inbox* inbox_;
+  storage_type storage_;
+  std::uint64_t head_ = detail::no_link;
+  std::uint64_t tail_ = detail::no_link;
+  detail::task_header* tail_header_ = nullptr;
+  std::size_t ready_count_ = 0;
+  std::vector<waker> foreign_joiners_;
+  std::vector<std::uint32_t> foreign_free_;
+  std::vector<std::uint64_t> remote_tokens_;
+  std::vector<detail::remote_request*> remote_requests_;
+  std::vector<task_id> remote_cancels_;
+  detail::reactor_anchor* anchor_;
+  detail::remote_inbox* inbox_;
   std::thread::id owner_;
-  std::size_t live_ = 0;
   std::uint64_t polls_ = 0;
+  std::uint64_t unobserved_exceptions_ = 0;
   std::uint32_t root_generation_ = 0;
   bool root_woken_ = false;
   bool in_block_on_ = false;
   bool closing_ = false;
 };
 
-/// The refcounted target of same-thread handles; outlives the reactor while handles exist.
-struct local_reactor::anchor {
-  std::size_t refs = 1;
-  local_reactor* reactor = nullptr;
-};
+using local_reactor = basic_local_reactor<open_map>;
 
-/// The refcounted target of thread-safe handles.
-struct local_reactor::remote_inbox {
-  std::atomic<std::size_t> refs{1};
-  std::atomic<bool> nonempty{false};
-  std::mutex mutex;
-  std::condition_variable wakeup;
-  std::vector<std::uint64_t> tokens;
-  bool wake_all = false;
-  bool closed = false;
-};
-
-/// The task type of `local_reactor`: a reactor pointer and the task's token.
-class local_reactor::task_type {
+/// The task type: the reactor and the task's id.
+template <class StoragePolicy>
+class basic_local_reactor<StoragePolicy>::task_type {
  public:
-  task_type(local_reactor* reactor, std::uint64_t token) noexcept
-      : reactor_(reactor), token_(token) {}
+  task_type(basic_local_reactor* reactor, task_id id) noexcept : reactor_(reactor), id_(id) {}
 
   [[nodiscard]] waker get_waker() const noexcept {
-    ++reactor_->anchor_->refs;
-    return waker::from_raw(&local_vtable, reactor_->anchor_, token_);
+    reactor_->anchor_->retain();
+    return waker::from_raw(&local_vtable, reactor_->anchor_, id_.get_token());
   }
   [[nodiscard]] remote_waker get_remote_waker() const noexcept {
-    reactor_->inbox_->refs.fetch_add(1, std::memory_order_relaxed);
-    return remote_waker::from_raw(&remote_vtable, reactor_->inbox_, token_);
+    reactor_->inbox_->retain();
+    return remote_waker::from_raw(&remote_vtable, reactor_->inbox_, id_.get_token());
+  }
+  template <future F>
+  [[nodiscard]] join_handle<item_type_t<F>, error_type_t<F>> spawn(F f) const {
+    return reactor_->spawn(std::move(f));
+  }
+  [[nodiscard]] basic_local_reactor& get_reactor() const noexcept { return *reactor_; }
+  [[nodiscard]] task_id get_id() const noexcept { return id_; }
+
+ private:
+  basic_local_reactor* reactor_;
+  task_id id_;
+};
+
+/// The thread-safe spawning handle. Copyable; outlives the reactor safely.
+template <class StoragePolicy>
+class basic_local_reactor<StoragePolicy>::remote_handle {
+ public:
+  remote_handle(const remote_handle& other) noexcept : inbox_(other.inbox_) { inbox_->retain(); }
+  remote_handle& operator=(const remote_handle& other) noexcept {
+    remote_handle copy(other);
+    std::swap(inbox_, copy.inbox_);
+    return *this;
+  }
+  ~remote_handle() { inbox_->release(); }
+
+  /// Spawns `f` onto the reactor from any thread (allocates the shared join state and the
+  /// request). If the reactor has shut down, gives `f` back instead.
+  template <future F>
+  remote_spawn_result<F> spawn(F f) {
+    if constexpr (!pollable<F, task_type>) {
+      (void)require_pollable<F, task_type>();
+      return remote_spawn_result<F>(std::move(f));
+    } else {
+      using state_type = detail::remote_join_state<item_type_t<F>, error_type_t<F>>;
+      struct request final : detail::remote_request {
+        request(F f, state_type* s) : future(std::move(f)), state(s) {}
+        void execute(void* r) override {
+          auto& reactor = *static_cast<basic_local_reactor*>(r);
+          std::unique_ptr<request> self(this);
+          if (state->is_abandoned()) {
+            state->release();
+            return;  // the future is destroyed here, on the reactor's thread
+          }
+          auto handle = reactor.spawn(remote_runner<F>(std::move(future), state));
+          state->set_task(handle.get_id());
+          handle.detach();
+        }
+        void discard() noexcept override {
+          std::unique_ptr<request> self(this);
+          state->cancel();
+          state->release();
+        }
+        F future;
+        state_type* state;
+      };
+      auto* state = new state_type(inbox_);
+      state->retain();  // one for the handle, one for the request (then the runner)
+      std::unique_ptr<request> req;
+      try {
+        req = std::make_unique<request>(std::move(f), state);
+        request* raw = req.get();
+        if (inbox_->post([raw](detail::remote_inbox& in) { in.requests.push_back(raw); })) {
+          req.release();
+          return remote_spawn_result<F>(remote_join_handle<item_type_t<F>, error_type_t<F>>(state));
+        }
+      } catch (...) {
+        if (!req) {
+          state->release();
+          state->release();
+          throw;
+        }
+        // Could not queue (out of memory): give the future back below.
+      }
+      F back = std::move(req->future);
+      req.reset();
+      state->release();
+      state->release();
+      return remote_spawn_result<F>(std::move(back));
+    }
   }
 
  private:
-  local_reactor* reactor_;
-  std::uint64_t token_;
+  friend class basic_local_reactor;
+  explicit remote_handle(detail::remote_inbox* inbox) noexcept : inbox_(inbox) { inbox_->retain(); }
+  detail::remote_inbox* inbox_;
 };
 
-template <class F>
-bool local_reactor::task_model<F>::poll(task_type& task) {
-  return future.poll(task).is_complete();
-}
+// ---------------------------------------------------------------------------------------------
+// Wake handle vtables and join operations.
 
-inline const waker_vtable local_reactor::local_vtable = {
+template <class P>
+inline const waker_vtable basic_local_reactor<P>::local_vtable = {
     [](void* data, std::uint64_t token) noexcept {
-      auto* a = static_cast<anchor*>(data);
-      if (a->reactor != nullptr) a->reactor->on_wake(token);
+      auto* a = static_cast<detail::reactor_anchor*>(data);
+      if (a->reactor != nullptr) static_cast<basic_local_reactor*>(a->reactor)->on_wake(token);
     },
-    [](void* data) noexcept { ++static_cast<anchor*>(data)->refs; },
-    [](void* data) noexcept {
-      auto* a = static_cast<anchor*>(data);
-      if (--a->refs == 0) delete a;
-    },
+    [](void* data) noexcept { static_cast<detail::reactor_anchor*>(data)->retain(); },
+    [](void* data) noexcept { static_cast<detail::reactor_anchor*>(data)->release(); },
 };
 
-inline const waker_vtable local_reactor::remote_vtable = {
+template <class P>
+inline const waker_vtable basic_local_reactor<P>::remote_vtable = {
     [](void* data, std::uint64_t token) noexcept {
-      auto* in = static_cast<remote_inbox*>(data);
+      auto* in = static_cast<detail::remote_inbox*>(data);
       const std::lock_guard lock(in->mutex);
       if (in->closed) return;
       try {
@@ -217,132 +306,311 @@ inline const waker_vtable local_reactor::remote_vtable = {
       in->nonempty.store(true, std::memory_order_relaxed);
       in->wakeup.notify_one();
     },
-    [](void* data) noexcept {
-      static_cast<remote_inbox*>(data)->refs.fetch_add(1, std::memory_order_relaxed);
-    },
-    [](void* data) noexcept {
-      auto* in = static_cast<remote_inbox*>(data);
-      std::size_t refs = in->refs.load(std::memory_order_relaxed);
-      for (;;) {
-        if (refs == 2) {
-          // Dropping the last handle besides the reactor's own: a block_on asleep may now be
-          // stalled, so tell it, under the lock it checks the count under (it cannot free the
-          // inbox before we release that lock).
-          const std::lock_guard lock(in->mutex);
-          if (in->refs.compare_exchange_strong(refs, 1, std::memory_order_acq_rel)) {
-            in->wakeup.notify_one();
-            return;
-          }
-          continue;
-        }
-        if (in->refs.compare_exchange_weak(refs, refs - 1, std::memory_order_acq_rel)) {
-          if (refs == 1) delete in;
-          return;
-        }
-      }
-    },
+    [](void* data) noexcept { static_cast<detail::remote_inbox*>(data)->retain(); },
+    [](void* data) noexcept { static_cast<detail::remote_inbox*>(data)->release(); },
 };
 
-inline local_reactor::local_reactor()
-    : anchor_(new anchor), inbox_(new remote_inbox), owner_(std::this_thread::get_id()) {
+template <class P>
+inline const detail::join_ops basic_local_reactor<P>::join_table = {
+    &basic_local_reactor::join_poll, &basic_local_reactor::join_release_taken,
+    &basic_local_reactor::join_cancel, &basic_local_reactor::join_detach};
+
+// ---------------------------------------------------------------------------------------------
+
+template <class P>
+basic_local_reactor<P>::basic_local_reactor()
+    : anchor_(new detail::reactor_anchor), inbox_(new detail::remote_inbox),
+      owner_(std::this_thread::get_id()) {
   anchor_->reactor = this;
-  ready_.reserve(16);
+  anchor_->join = &join_table;
 }
 
-inline local_reactor::~local_reactor() {
+template <class P>
+basic_local_reactor<P>::~basic_local_reactor() {
   closing_ = true;
-  // Destroy tasks on this thread; their destructors may wake (harmless) or spawn (dropped).
-  for (auto& s : slots_) {
-    auto dead = std::move(s.task);
-    ++s.generation;
-    dead.reset();
-  }
-  anchor_->reactor = nullptr;
-  if (--anchor_->refs == 0) delete anchor_;
+  storage_.disable_release();
+  head_ = tail_ = detail::no_link;
+  tail_header_ = nullptr;
+  // Remote spawns that never reached a group: their futures are destroyed here.
+  std::vector<detail::remote_request*> pending_requests;
   {
     const std::lock_guard lock(inbox_->mutex);
     inbox_->closed = true;
     inbox_->tokens.clear();
+    inbox_->cancels.clear();
+    pending_requests.swap(inbox_->requests);
   }
-  remote_vtable.release(inbox_);
+  for (auto* r : pending_requests) r->discard();
+  for (auto* r : remote_requests_) r->discard();
+  remote_requests_.clear();
+  // Every remaining future and unclaimed result, once, on this thread. Their destructors may
+  // wake (ignored: closing), spawn (refused) or drop other tasks' handles (canceling them now).
+  storage_.for_each_used([this](task_id id, detail::task_header& h) {
+    h.clear(detail::flag_queued);
+    clear_joiner(&h);
+    destroy_payload(id, &h);
+  });
+  foreign_joiners_.clear();
+  anchor_->reactor = nullptr;
+  anchor_->release();
+  inbox_->release();
 }
 
-inline void local_reactor::check_thread(const char* what) const {
-  if (std::this_thread::get_id() != owner_) throw std::logic_error(what);
+template <class P>
+typename basic_local_reactor<P>::remote_handle basic_local_reactor<P>::get_remote_handle() noexcept {
+  return remote_handle(inbox_);
 }
 
-inline void local_reactor::on_wake(std::uint64_t token) noexcept {
-  const auto index = static_cast<std::uint32_t>(token);
-  const auto generation = static_cast<std::uint32_t>(token >> 32U);
-  if (index == root_index) {
-    if (generation == root_generation_ && in_block_on_) root_woken_ = true;
+template <class P>
+void basic_local_reactor<P>::on_wake(std::uint64_t token) noexcept {
+  if (closing_) return;
+  const task_id id = task_id::from_token(token);
+  if (id.get_group() == task_id::root_group) {
+    if (id.get_generation() == (root_generation_ & task_id::generation_mask) && in_block_on_) {
+      root_woken_ = true;
+    }
     return;
   }
-  if (index >= slots_.size()) return;
-  slot& s = slots_[index];
-  if (s.generation != generation || !s.task || s.queued) return;
-  s.queued = true;
-  ready_.push_back(token);  // room reserved at spawn: at most one live and one stale entry a slot
-}
-
-inline void local_reactor::wake_everything() noexcept {
-  root_woken_ = in_block_on_;
-  for (std::uint32_t i = 0; i < slots_.size(); ++i) {
-    if (slots_[i].task) on_wake(make_token(i, slots_[i].generation));
+  detail::task_header* h = storage_.find(id);
+  if (h == nullptr || h->get_phase() != detail::task_phase::pending || h->has(detail::flag_queued)) {
+    return;
   }
+  enqueue(id, h);
 }
 
-inline void local_reactor::finish(std::uint32_t index) noexcept {
-  slot& s = slots_[index];
-  auto dead = std::move(s.task);
-  ++s.generation;
-  s.queued = false;
-  free_.push_back(index);  // room reserved at spawn
-  --live_;
-  dead.reset();  // may wake or spawn: s is not used after this
+template <class P>
+void basic_local_reactor<P>::enqueue(task_id id, detail::task_header* h) noexcept {
+  h->set(detail::flag_queued);
+  h->next = detail::no_link;
+  if (tail_header_ != nullptr) {
+    tail_header_->next = id.get_token();
+  } else {
+    head_ = id.get_token();
+  }
+  tail_ = id.get_token();
+  tail_header_ = h;
+  ++ready_count_;
 }
 
-inline std::size_t local_reactor::run_batch() {
-  std::size_t budget = ready_.size();
+template <class P>
+std::size_t basic_local_reactor<P>::run_batch() {
+  std::size_t budget = ready_count_;
   std::size_t polled = 0;
-  while (budget-- > 0 && !ready_.empty()) {
-    const std::uint64_t token = ready_.pop_front();
-    const auto index = static_cast<std::uint32_t>(token);
-    slot& s = slots_[index];
-    if (s.generation != static_cast<std::uint32_t>(token >> 32U) || !s.task) continue;
-    s.queued = false;  // cleared before the poll: a wake during the poll queues it again
-    erased_task* running = s.task.get();
-    task_type task(this, token);
-    bool complete = false;
-    ++polls_;
-    ++polled;
-    try {
-      complete = running->poll(task);
-    } catch (...) {
-      finish(index);
-      throw;
+  while (budget-- > 0 && head_ != detail::no_link) {
+    const task_id id = task_id::from_token(head_);
+    auto* h = static_cast<detail::task_header*>(storage_.cell(id));
+    head_ = h->next;
+    if (head_ == detail::no_link) {
+      tail_ = detail::no_link;
+      tail_header_ = nullptr;
     }
-    if (complete) finish(index);
+    --ready_count_;
+    h->clear(detail::flag_queued);
+    if (h->get_phase() == detail::task_phase::pending) {
+      run_task(id);
+      ++polled;
+    } else {
+      maybe_free(id, h);  // canceled while queued
+    }
   }
   return polled;
 }
 
-inline bool local_reactor::drain_remote() {
+template <class P>
+void basic_local_reactor<P>::run_task(task_id id) {
+  auto* h = static_cast<detail::task_header*>(storage_.cell(id));
+  h->set(detail::flag_running);
+  task_type task(this, id);
+  ++polls_;
+  const bool completed = storage_.poll(id, task);  // exceptions become the task's result
+  after_poll(id, h, completed);
+}
+
+template <class P>
+void basic_local_reactor<P>::after_poll(task_id id, detail::task_header* h, bool completed) noexcept {
+  h->clear(detail::flag_running);
+  if (completed) h->set_phase(detail::task_phase::complete);
+  if (h->has(detail::flag_cancel)) {  // the handle was dropped during this poll
+    h->clear(detail::flag_cancel);
+    destroy_payload(id, h);
+  } else if (completed) {
+    if (h->has(detail::flag_detached)) {
+      auto* cell = storage_.cell(id);
+      if (storage_.ops(id).is_exception(cell)) ++unobserved_exceptions_;
+      destroy_payload(id, h);
+    } else {
+      wake_joiner(h);
+    }
+  }
+  maybe_free(id, h);
+}
+
+template <class P>
+void basic_local_reactor<P>::destroy_payload(task_id id, detail::task_header* h) noexcept {
+  const auto phase = h->get_phase();
+  h->set_phase(detail::task_phase::empty);
+  void* cell = storage_.cell(id);
+  if (phase == detail::task_phase::pending) storage_.ops(id).destroy_future(cell);
+  if (phase == detail::task_phase::complete) storage_.ops(id).destroy_result(cell);
+  maybe_free(id, h);
+}
+
+template <class P>
+void basic_local_reactor<P>::maybe_free(task_id id, detail::task_header* h) noexcept {
+  if (h->get_phase() == detail::task_phase::empty &&
+      !h->has(detail::flag_queued | detail::flag_running)) {
+    clear_joiner(h);
+    storage_.free(id);
+  }
+}
+
+template <class P>
+void basic_local_reactor<P>::cancel_task(task_id id) noexcept {
+  detail::task_header* h = storage_.find(id);
+  if (h == nullptr || h->get_phase() == detail::task_phase::empty) return;
+  clear_joiner(h);
+  if (h->has(detail::flag_running)) {
+    h->set(detail::flag_cancel);  // destroyed as soon as its own poll returns
+    return;
+  }
+  destroy_payload(id, h);
+}
+
+template <class P>
+void basic_local_reactor<P>::set_joiner(detail::task_header* h, const waker& w) {
+  if (w.get_vtable() == &local_vtable && w.get_data() == anchor_) {
+    clear_joiner(h);
+    h->joiner = joiner_local_bit | w.get_token();
+    return;
+  }
+  if (h->joiner != 0 && (h->joiner & joiner_local_bit) == 0) {
+    waker& stored = foreign_joiners_[h->joiner - 1];
+    if (!stored.will_wake(w)) stored = w;
+    return;
+  }
+  std::uint32_t index = 0;
+  if (!foreign_free_.empty()) {
+    index = foreign_free_.back();
+    foreign_free_.pop_back();
+    foreign_joiners_[index] = w;
+  } else {
+    foreign_free_.reserve(foreign_joiners_.size() + 1);  // so that clear_joiner never allocates
+    index = static_cast<std::uint32_t>(foreign_joiners_.size());
+    foreign_joiners_.push_back(w);
+  }
+  h->joiner = std::uint64_t{index} + 1;
+}
+
+template <class P>
+void basic_local_reactor<P>::clear_joiner(detail::task_header* h) noexcept {
+  if (h->joiner != 0 && (h->joiner & joiner_local_bit) == 0 && !foreign_joiners_.empty()) {
+    const auto index = static_cast<std::uint32_t>(h->joiner - 1);
+    foreign_joiners_[index] = waker();
+    foreign_free_.push_back(index);
+  }
+  h->joiner = 0;
+}
+
+template <class P>
+void basic_local_reactor<P>::wake_joiner(detail::task_header* h) noexcept {
+  const std::uint64_t j = std::exchange(h->joiner, 0);
+  if (j == 0) return;
+  if ((j & joiner_local_bit) != 0) {
+    on_wake(j & ~joiner_local_bit);
+    return;
+  }
+  const auto index = static_cast<std::uint32_t>(j - 1);
+  waker w = std::move(foreign_joiners_[index]);
+  foreign_free_.push_back(index);
+  w.wake();
+}
+
+template <class P>
+detail::join_status basic_local_reactor<P>::join_poll(void* r, task_id id, const waker& w,
+                                                     void** result) {
+  auto& self = *static_cast<basic_local_reactor*>(r);
+  detail::task_header* h = self.storage_.find(id);
+  if (h == nullptr) return detail::join_status::canceled;
+  switch (h->get_phase()) {
+    case detail::task_phase::complete:
+      *result = static_cast<unsigned char*>(self.storage_.cell(id)) +
+                self.storage_.ops(id).payload_offset;
+      return detail::join_status::ready;
+    case detail::task_phase::pending:
+      self.set_joiner(h, w);
+      return detail::join_status::pending;
+    default:
+      return detail::join_status::canceled;
+  }
+}
+
+template <class P>
+void basic_local_reactor<P>::join_release_taken(void* r, task_id id) noexcept {
+  auto& self = *static_cast<basic_local_reactor*>(r);
+  if (detail::task_header* h = self.storage_.find(id)) {
+    h->set_phase(detail::task_phase::empty);  // the handle destroyed the result it moved out
+    self.maybe_free(id, h);
+  }
+}
+
+template <class P>
+void basic_local_reactor<P>::join_cancel(void* r, task_id id) noexcept {
+  static_cast<basic_local_reactor*>(r)->cancel_task(id);
+}
+
+template <class P>
+void basic_local_reactor<P>::join_detach(void* r, task_id id) noexcept {
+  auto& self = *static_cast<basic_local_reactor*>(r);
+  detail::task_header* h = self.storage_.find(id);
+  if (h == nullptr) return;
+  self.clear_joiner(h);
+  if (h->get_phase() == detail::task_phase::complete && !h->has(detail::flag_running)) {
+    if (self.storage_.ops(id).is_exception(self.storage_.cell(id))) ++self.unobserved_exceptions_;
+    self.destroy_payload(id, h);
+    return;
+  }
+  h->set(detail::flag_detached);
+}
+
+template <class P>
+bool basic_local_reactor<P>::drain_remote() {
   if (!inbox_->nonempty.load(std::memory_order_relaxed)) return false;
   bool all = false;
   {
     const std::lock_guard lock(inbox_->mutex);
-    remote_scratch_.swap(inbox_->tokens);
+    remote_tokens_.swap(inbox_->tokens);
+    remote_requests_.swap(inbox_->requests);
+    remote_cancels_.swap(inbox_->cancels);
     all = std::exchange(inbox_->wake_all, false);
     inbox_->nonempty.store(false, std::memory_order_relaxed);
   }
-  for (const std::uint64_t token : remote_scratch_) on_wake(token);
-  remote_scratch_.clear();
-  if (all) wake_everything();
+  for (const std::uint64_t token : remote_tokens_) on_wake(token);
+  remote_tokens_.clear();
+  for (const task_id id : remote_cancels_) cancel_task(id);
+  remote_cancels_.clear();
+  std::size_t i = 0;
+  try {
+    for (; i < remote_requests_.size(); ++i) remote_requests_[i]->execute(this);
+  } catch (...) {
+    // A spawn failed (out of memory): that request is gone; give up the rest cleanly.
+    for (++i; i < remote_requests_.size(); ++i) remote_requests_[i]->discard();
+    remote_requests_.clear();
+    throw;
+  }
+  remote_requests_.clear();
+  if (all) {
+    root_woken_ = in_block_on_;
+    storage_.for_each_used([this](task_id id, detail::task_header& h) {
+      if (h.get_phase() == detail::task_phase::pending && !h.has(detail::flag_queued)) {
+        enqueue(id, &h);
+      }
+    });
+  }
   return true;
 }
 
-inline void local_reactor::wait_for_remote() {
+template <class P>
+void basic_local_reactor<P>::wait_for_remote() {
   std::unique_lock lock(inbox_->mutex);
   inbox_->wakeup.wait(lock, [this] {
     return inbox_->nonempty.load(std::memory_order_relaxed) ||
@@ -351,18 +619,41 @@ inline void local_reactor::wait_for_remote() {
   if (!inbox_->nonempty.load(std::memory_order_relaxed)) throw stalled();
 }
 
-inline std::size_t local_reactor::run_until_idle() {
+template <class P>
+std::size_t basic_local_reactor<P>::run_until_idle() {
   check_thread("local_reactor::run_until_idle: called off the reactor's thread");
   std::size_t polled = 0;
   for (;;) {
     drain_remote();
-    if (ready_.empty()) return polled;
+    if (head_ == detail::no_link) return polled;
     polled += run_batch();
   }
 }
 
+template <class P>
 template <future F>
-poll_result_t<F> local_reactor::block_on(F f) {
+join_handle<item_type_t<F>, error_type_t<F>> basic_local_reactor<P>::spawn(F f) {
+  using handle = join_handle<item_type_t<F>, error_type_t<F>>;
+  if constexpr (!pollable<F, task_type>) {
+    (void)require_pollable<F, task_type>();  // names the missing capability
+    return handle();
+  } else {
+    check_thread("local_reactor::spawn: called off the reactor's thread");
+    if (closing_) return handle();  // refused: `f` is destroyed here, on this thread
+    const task_id id = storage_.spawn(std::move(f));
+    if constexpr (!storage_type::template accepts<F>) {
+      return handle();  // unreachable: the storage's diagnostic has fired
+    } else {
+      enqueue(id, storage_.find(id));
+      anchor_->retain();
+      return handle(anchor_, id);
+    }
+  }
+}
+
+template <class P>
+template <future F>
+poll_result_t<F> basic_local_reactor<P>::block_on(F f) {
   if constexpr (!pollable<F, task_type>) {
     (void)require_pollable<F, task_type>();  // names the missing capability
     return {};
@@ -370,8 +661,8 @@ poll_result_t<F> local_reactor::block_on(F f) {
     check_thread("local_reactor::block_on: called off the reactor's thread");
     if (in_block_on_) throw std::logic_error("local_reactor::block_on: not reentrant");
     struct session {
-      local_reactor& r;
-      explicit session(local_reactor& reactor) : r(reactor) {
+      basic_local_reactor& r;
+      explicit session(basic_local_reactor& reactor) : r(reactor) {
         r.in_block_on_ = true;
         ++r.root_generation_;
         r.root_woken_ = true;
@@ -384,7 +675,7 @@ poll_result_t<F> local_reactor::block_on(F f) {
         ++r.root_generation_;  // later wakes of this root's handles do nothing
       }
     } guard(*this);
-    task_type task(this, make_token(root_index, root_generation_));
+    task_type task(this, task_id(task_id::root_group, 0, root_generation_));
     for (;;) {
       if (root_woken_) {
         root_woken_ = false;
@@ -392,38 +683,11 @@ poll_result_t<F> local_reactor::block_on(F f) {
         auto result = f.poll(task);
         if (result.is_complete()) return result;
       }
-      if (!ready_.empty()) run_batch();
-      if (root_woken_ || !ready_.empty()) continue;
+      if (head_ != detail::no_link) run_batch();
+      if (root_woken_ || head_ != detail::no_link) continue;
       if (drain_remote()) continue;
       wait_for_remote();
     }
-  }
-}
-
-template <future F>
-void local_reactor::spawn_detached(F f) {
-  if constexpr (!pollable<F, task_type>) {
-    (void)require_pollable<F, task_type>();  // names the missing capability
-  } else {
-    check_thread("local_reactor::spawn_detached: called off the reactor's thread");
-    if (closing_) return;  // `f` is dropped here, on the reactor's thread
-    auto model = std::make_unique<task_model<F>>(std::move(f));
-    const std::size_t slot_count = slots_.size() + (free_.empty() ? 1 : 0);
-    ready_.reserve(2 * slot_count + 1);
-    free_.reserve(slot_count);
-    std::uint32_t index = 0;
-    if (free_.empty()) {
-      slots_.emplace_back();
-      index = static_cast<std::uint32_t>(slots_.size() - 1);
-    } else {
-      index = free_.back();
-      free_.pop_back();
-    }
-    slot& s = slots_[index];
-    s.task = std::move(model);
-    s.queued = true;
-    ++live_;
-    ready_.push_back(make_token(index, s.generation));
   }
 }
 
