@@ -20,6 +20,7 @@
 #include <gentask/task_group.hpp>
 #include <gentask/task_id.hpp>
 
+#include <algorithm>
 #include <climits>
 #include <cstddef>
 #include <cstdint>
@@ -122,7 +123,9 @@ class boxed_task_store {
     using F = std::remove_cvref_t<G>;
     using layout = detail::cell_layout<F>;
     if (free_head_ == none && slots_.size() > task_id::max_slot) throw task_capacity_exceeded();
-    if (free_head_ == none) slots_.reserve(slots_.size() + 1);  // may throw: nothing changed
+    if (free_head_ == none && slots_.size() == slots_.capacity()) {  // may throw: nothing changed
+      slots_.reserve(std::max<std::size_t>(16, 2 * slots_.size()));
+    }
     void* block = allocator_.allocate(layout::size, layout::align);  // the per-task allocation
     auto* h = std::construct_at(static_cast<detail::task_header*>(block));
     try {

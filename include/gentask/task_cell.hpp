@@ -19,6 +19,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <utility>
 
 namespace gentask {
@@ -105,22 +106,22 @@ struct cell_ops_for {
 
   static bool poll(void* cell, Task& task) {
     F* f = layout::future(cell);
-    result_type result;
+    std::optional<result_type> result;  // built in place: results need not be assignable
     try {
       auto r = f->poll(task);
       if (r.is_pending()) return false;
       if (r.is_ready()) {
-        result = ready_value<item_type_t<F>>{std::move(r).get_value()};
+        result.emplace(ready_value<item_type_t<F>>{std::move(r).get_value()});
       } else {
-        result = failed_value<join_error<error_type>>{
-            join_error<error_type>::from_error(std::move(r).get_error())};
+        result.emplace(failed_value<join_error<error_type>>{
+            join_error<error_type>::from_error(std::move(r).get_error())});
       }
     } catch (...) {
-      result = failed_value<join_error<error_type>>{
-          join_error<error_type>::from_exception(std::current_exception())};
+      result.emplace(failed_value<join_error<error_type>>{
+          join_error<error_type>::from_exception(std::current_exception())});
     }
     std::destroy_at(f);  // the future's destructor runs here, once, before completion is seen
-    std::construct_at(layout::result(cell), std::move(result));
+    std::construct_at(layout::result(cell), std::move(*result));
     return true;
   }
   static void destroy_future(void* cell) noexcept { std::destroy_at(layout::future(cell)); }

@@ -186,7 +186,7 @@ class task_group_base {
       if (slots - 1 > task_id::max_slot) throw task_capacity_exceeded();
       chunks_.emplace_back();  // may throw: nothing changed yet
       generations_.resize(slots, 0);
-      retired_.reserve(chunks_.size());  // so that retiring a chunk never allocates
+      retired_.reserve(chunks_.capacity());  // so that retiring a chunk never allocates
       chunk_index = static_cast<std::uint32_t>(chunks_.size() - 1);
     }
     const std::size_t bytes = static_cast<std::size_t>(cells_per_chunk()) * cell_size_;

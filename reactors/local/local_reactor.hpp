@@ -56,6 +56,7 @@
 #include <gentask/task_id.hpp>
 #include <gentask/waker.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -347,13 +348,16 @@ basic_local_reactor<P>::~basic_local_reactor() {
   // wake (ignored: closing), spawn (refused) or drop other tasks' handles (canceling them now).
   storage_.for_each_used([this](task_id id, detail::task_header& h) {
     h.clear(detail::flag_queued);
-    clear_joiner(&h);
+    h.joiner = 0;  // a foreign joiner is kept in foreign_joiners_ and woken below
     destroy_payload(id, &h);
   });
-  foreign_joiners_.clear();
+  // Joiners on other reactors: wake them once this reactor is gone, so that they poll their
+  // handles and see `canceled` instead of waiting forever. (Joiners on this reactor are gone.)
+  std::vector<waker> joiners = std::move(foreign_joiners_);
   anchor_->reactor = nullptr;
   anchor_->release();
   inbox_->release();
+  for (const waker& w : joiners) w.wake();
 }
 
 template <class P>
@@ -432,17 +436,17 @@ void basic_local_reactor<P>::after_poll(task_id id, detail::task_header* h, bool
   if (completed) h->set_phase(detail::task_phase::complete);
   if (h->has(detail::flag_cancel)) {  // the handle was dropped during this poll
     h->clear(detail::flag_cancel);
-    destroy_payload(id, h);
-  } else if (completed) {
-    if (h->has(detail::flag_detached)) {
-      auto* cell = storage_.cell(id);
-      if (storage_.ops(id).is_exception(cell)) ++unobserved_exceptions_;
-      destroy_payload(id, h);
-    } else {
-      wake_joiner(h);
-    }
+    destroy_payload(id, h);  // frees the cell when it can: `h` is not used after this
+    return;
   }
-  maybe_free(id, h);
+  if (completed) {
+    if (h->has(detail::flag_detached)) {
+      if (storage_.ops(id).is_exception(storage_.cell(id))) ++unobserved_exceptions_;
+      destroy_payload(id, h);  // as above
+      return;
+    }
+    wake_joiner(h);  // the task stays, complete, until its handle takes the result
+  }
 }
 
 template <class P>
@@ -494,7 +498,9 @@ void basic_local_reactor<P>::set_joiner(detail::task_header* h, const waker& w) 
     foreign_free_.pop_back();
     foreign_joiners_[index] = w;
   } else {
-    foreign_free_.reserve(foreign_joiners_.size() + 1);  // so that clear_joiner never allocates
+    if (foreign_free_.capacity() < foreign_joiners_.size() + 1) {  // so clear_joiner never allocates
+      foreign_free_.reserve(std::max<std::size_t>(16, 2 * foreign_free_.capacity()));
+    }
     index = static_cast<std::uint32_t>(foreign_joiners_.size());
     foreign_joiners_.push_back(w);
   }

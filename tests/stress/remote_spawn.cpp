@@ -1,0 +1,236 @@
+// Spawning from other threads: remote handles, remote join handles, cancel from the remote
+// side, and shutdown racing remote spawns. Run under TSan (label `threads`).
+#include <gentask/remote_join_handle.hpp>
+
+#include <gentask/map.hpp>
+#include <gentask/reactors/local/local_reactor.hpp>
+
+#include "support/leaf_futures.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+using namespace gentask;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Where a future's destruction happened: counted per thread kind.
+struct destruction_log {
+  std::thread::id reactor_thread;
+  std::atomic<int> on_reactor{0};
+  std::atomic<int> elsewhere{0};
+};
+
+/// A future that stays pending forever (woken never) and logs its destruction.
+class pending_forever {
+ public:
+  using future_concept = future_tag;
+  using item_type = int;
+  using error_type = never;
+
+  explicit pending_forever(destruction_log* log) noexcept : log_(log) {}
+  pending_forever(pending_forever&& other) noexcept : log_(std::exchange(other.log_, nullptr)) {}
+  pending_forever(const pending_forever&) = delete;
+  pending_forever& operator=(const pending_forever&) = delete;
+  pending_forever& operator=(pending_forever&&) = delete;
+  ~pending_forever() {
+    if (log_ == nullptr) return;
+    if (std::this_thread::get_id() == log_->reactor_thread) {
+      log_->on_reactor.fetch_add(1);
+    } else {
+      log_->elsewhere.fetch_add(1);
+    }
+  }
+  template <task Task>
+  poll_result<int, never> poll(Task& /*task*/) {
+    return pending;
+  }
+
+ private:
+  destruction_log* log_;
+};
+
+/// Drives `reactor` until `done()` or a deadline; returns whether `done()` became true.
+template <class Reactor, class Done>
+bool drive_until(Reactor& reactor, Done done, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    reactor.run_until_idle();
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(50us);
+  }
+  reactor.run_until_idle();
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("tasks spawned from several threads run on the reactor and their results come back",
+          "[spawn][remote][threads]") {
+  constexpr int threads = 4;
+  constexpr int per_thread = 200;
+  local_reactor reactor;
+  const std::thread::id reactor_thread = std::this_thread::get_id();
+  std::atomic<int> ran_on_reactor{0};
+  std::atomic<int> joined{0};
+  std::atomic<int> sum{0};
+  std::atomic<int> refused{0};  // Catch2 assertions are not thread-safe: threads count instead
+  std::vector<std::thread> spawners;
+  for (int t = 0; t < threads; ++t) {
+    spawners.emplace_back([&, t, handle = reactor.get_remote_handle()]() mutable {
+      std::vector<remote_join_handle<int, never>> handles;
+      for (int i = 0; i < per_thread; ++i) {
+        const int value = t * per_thread + i;
+        auto r = handle.spawn(test::yield_now(value) | gentask::map([&, value](int v) {
+                                if (std::this_thread::get_id() == reactor_thread) {
+                                  ran_on_reactor.fetch_add(1);
+                                }
+                                return v + 0 * value;
+                              }));
+        if (!r.is_spawned()) {
+          refused.fetch_add(1);
+          continue;
+        }
+        handles.push_back(std::move(r).get_handle());
+      }
+      for (auto& h : handles) {  // joined here, on this thread, through its own block_on
+        auto out = gentask::block_on(std::move(h));
+        sum.fetch_add(out.get_value());
+        joined.fetch_add(1);
+      }
+    });
+  }
+  const bool finished = drive_until(
+      reactor, [&] { return joined.load() + refused.load() == threads * per_thread; });
+  for (auto& t : spawners) t.join();
+  REQUIRE(finished);
+  CHECK(refused.load() == 0);
+  CHECK(ran_on_reactor.load() == threads * per_thread);
+  const int n = threads * per_thread;
+  CHECK(sum.load() == n * (n - 1) / 2);
+  CHECK(reactor.get_task_count() == 0);
+}
+
+TEST_CASE("dropping remote join handles on their thread cancels the tasks on the reactor thread",
+          "[spawn][remote][threads]") {
+  constexpr int n = 300;
+  destruction_log log;
+  log.reactor_thread = std::this_thread::get_id();
+  local_reactor reactor;
+  std::atomic<bool> dropped{false};
+  std::atomic<int> refused{0};
+  std::thread remote([&, handle = reactor.get_remote_handle()]() mutable {
+    std::vector<remote_join_handle<int, never>> handles;
+    for (int i = 0; i < n; ++i) {
+      auto r = handle.spawn(pending_forever(&log));
+      if (!r.is_spawned()) {
+        refused.fetch_add(1);
+        continue;
+      }
+      handles.push_back(std::move(r).get_handle());
+      if (i % 7 == 0) std::this_thread::sleep_for(10us);  // some run before they are dropped
+    }
+    handles.clear();  // every task canceled from here
+    dropped.store(true);
+  });
+  const bool finished =
+      drive_until(reactor, [&] { return dropped.load() && log.on_reactor.load() == n; });
+  remote.join();
+  REQUIRE(finished);
+  CHECK(refused.load() == 0);
+  CHECK(log.on_reactor.load() == n);
+  CHECK(log.elsewhere.load() == 0);
+  CHECK(reactor.get_task_count() == 0);
+}
+
+TEST_CASE("a remote spawn racing the reactor's shutdown either runs or gives the future back",
+          "[spawn][remote][threads]") {
+  constexpr int rounds = 20;
+  for (int round = 0; round < rounds; ++round) {
+    destruction_log log;
+    log.reactor_thread = std::this_thread::get_id();
+    int given_back = 0;
+    int spawned = 0;
+    std::atomic<bool> started{false};
+    std::thread remote;
+    {
+      local_reactor reactor;
+      remote = std::thread([&, handle = reactor.get_remote_handle()]() mutable {
+        started.store(true);
+        for (int i = 0; i < 200; ++i) {
+          auto r = handle.spawn(pending_forever(&log));
+          if (r.is_spawned()) {
+            ++spawned;
+            (void)std::move(r).get_handle();  // dropped at once: a cancel request (or too late)
+          } else {
+            ++given_back;
+            auto back = std::move(r).take_future();  // destroyed here, on this thread
+          }
+        }
+      });
+      while (!started.load()) std::this_thread::yield();
+      reactor.run_until_idle();
+    }  // shutdown while the other thread keeps spawning
+    remote.join();
+    CHECK(spawned + given_back == 200);
+    // Every spawned future was destroyed exactly once on the reactor thread; every future given
+    // back was destroyed by its owner on the other thread (moved-from shells log nothing).
+    CHECK(log.on_reactor.load() == spawned);
+    CHECK(log.elsewhere.load() == given_back);
+  }
+}
+
+TEST_CASE("a remote handle outlives its reactor and then gives futures back",
+          "[spawn][remote][threads]") {
+  std::optional<local_reactor::remote_handle> handle;
+  {
+    local_reactor reactor;
+    handle.emplace(reactor.get_remote_handle());
+  }
+  destruction_log log;
+  log.reactor_thread = std::thread::id();
+  bool spawned = true;
+  std::thread other([&] {
+    auto r = handle->spawn(pending_forever(&log));
+    spawned = r.is_spawned();
+  });
+  other.join();
+  CHECK_FALSE(spawned);
+  CHECK(log.elsewhere.load() == 1);  // given back, destroyed by its owner
+  CHECK(log.on_reactor.load() == 0);
+}
+
+TEST_CASE("a remote join handle whose task is destroyed at shutdown yields canceled",
+          "[spawn][remote][threads]") {
+  destruction_log log;
+  log.reactor_thread = std::this_thread::get_id();
+  std::optional<remote_join_handle<int, never>> handle;
+  {
+    local_reactor reactor;
+    auto remote = reactor.get_remote_handle();
+    std::thread spawner([&] {
+      auto r = remote.spawn(pending_forever(&log));
+      if (r.is_spawned()) handle.emplace(std::move(r).get_handle());
+    });
+    spawner.join();
+    REQUIRE(handle.has_value());
+    reactor.run_until_idle();  // the task now runs (pending) on the reactor
+    CHECK(reactor.get_task_count() == 1);
+  }
+  CHECK(log.on_reactor.load() == 1);
+  bool canceled = false;
+  std::thread joiner([&] {
+    auto out = gentask::block_on(std::move(*handle));
+    canceled = out.is_failed() && out.get_error().is_canceled();
+  });
+  joiner.join();
+  CHECK(canceled);
+}
