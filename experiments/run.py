@@ -395,9 +395,10 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir):
 def target_lines(name, target, table, exp_rows):
     out = []
     metric = target["metric"]
+    workloads = target.get("workloads")  # optional: the target holds only on these workloads
     for r in sorted((r for r in exp_rows if r["variant"] == target["variant"] and
-                     r["metric"] == metric), key=lambda r: (r["workload"],
-                                                            param_sort_key(r["param"]))):
+                     r["metric"] == metric and (not workloads or r["workload"] in workloads)),
+                    key=lambda r: (r["workload"], param_sort_key(r["param"]))):
         where = f"{r['workload']} {r['param']}"
         if "max_ratio" in target:
             base = table.get((name, r["workload"], r["param"], target["against"], metric))
@@ -423,29 +424,41 @@ def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
         return []
     if len(params) < 2:
         return []
-    xs = [param_sort_key(p)[0] for p in params]
+    parsed = {p: dict(kv.split("=", 1) for kv in p.split(";") if "=" in kv) for p in params}
+    keys = sorted({k for d in parsed.values() for k in d})
+    if not keys:
+        return []
+    x_key = max(keys, key=lambda k: len({d.get(k) for d in parsed.values()}))
     made = []
     for metric in (f"instructions_per_{unit}", f"ns_per_{unit}"):
         fig, ax = plt.subplots(figsize=(6, 3.6))
         drew = False
         for variant in variants:
-            pts = []
-            for x, p in zip(xs, params):
+            series = {}
+            for p in params:
+                d = parsed[p]
+                if x_key not in d:
+                    continue
                 r = next((r for r in exp_rows if r["workload"] == workload and r["param"] == p
                           and r["variant"] == variant and r["metric"] == metric), None)
                 if r:
-                    pts.append((x, r["median"], r["min"], r["max"]))
-            if not pts:
-                continue
-            drew = True
-            ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
-                        yerr=[[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]],
-                        marker="o", capsize=3, label=variant)
+                    rest = ";".join(f"{k}={v}" for k, v in sorted(d.items()) if k != x_key)
+                    series.setdefault(rest, []).append(
+                        (float(d[x_key]), r["median"], r["min"], r["max"]))
+            for rest, pts in sorted(series.items()):
+                if len(pts) < 2:
+                    continue
+                pts.sort()
+                drew = True
+                ax.errorbar([q[0] for q in pts], [q[1] for q in pts],
+                            yerr=[[q[1] - q[2] for q in pts], [q[3] - q[1] for q in pts]],
+                            marker="o", capsize=3,
+                            label=variant + (f" ({rest})" if rest else ""))
         if not drew:
             plt.close(fig)
             continue
         ax.set_xscale("log", base=2)
-        ax.set_xlabel(params[0].split("=")[0])
+        ax.set_xlabel(x_key)
         ax.set_ylabel(metric.replace("_", " "))
         ax.set_title(f"{name}: {workload}", fontsize=9)
         ax.grid(True, alpha=0.3)
@@ -528,21 +541,23 @@ def refresh_generated_tables(rows):
             variants = sorted({r["variant"] for r in sel}, key=lambda v: (v == base, v))
             keys = sorted({(r["workload"], r["param"]) for r in sel},
                           key=lambda k: (k[0], param_sort_key(k[1])))
-            head = "| workload | param | " + " | ".join(variants) + \
-                (f" | ratio to {base} |" if base else " |")
-            out = [head, "|" + "---|" * (2 + len(variants) + (1 if base else 0))]
+            others = [v for v in variants if v != base] if base else []
+            head = "| workload | param | " + " | ".join(variants) + " |" + \
+                "".join(f" {v} / {base} |" for v in others)
+            out = [head, "|" + "---|" * (2 + len(variants) + len(others))]
             for w, p in keys:
                 cells = []
                 for v in variants:
                     r = table.get((exp, w, p, v, metric))
                     cells.append(f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
                                  if r and r["min"] != r["max"] else (fmt(r["median"]) if r else ""))
-                line = f"| {w} | {p} | " + " | ".join(cells)
+                line = f"| {w} | {p} | " + " | ".join(cells) + " |"
                 if base:
                     b = table.get((exp, w, p, base, metric))
-                    others = [table.get((exp, w, p, v, metric)) for v in variants if v != base]
-                    line += " | " + ", ".join(ratio_cell(o, b) for o in others if o)
-                out.append(line + " |")
+                    for v in others:
+                        r = table.get((exp, w, p, v, metric))
+                        line += f" {ratio_cell(r, b) if r and b else ''} |"
+                out.append(line)
             return m.group(1) + "\n".join(out) + "\n" + m.group(4)
 
         new = marker.sub(render, text)

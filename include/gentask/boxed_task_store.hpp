@@ -2,12 +2,12 @@
 /// @file
 /// The baselines typed groups are measured against: one heap allocation per task.
 ///
-/// - `boxed`: each spawned task is one heap block holding its header and its payload (the root
+/// - `boxed_storage`: each spawned task is one heap block holding its header and its payload (the root
 ///   future, then its result), type-erased behind a `cell_ops` table, the way tokio keeps a task
 ///   in one `Box<Cell<T, S>>` (header, core, trailer) behind its vtable. The block is freed when
 ///   the task ends. A slot table (pointer, ops, generation per slot, with a free list) gives the
 ///   same task ids as the typed groups, so wake handles and join handles work unchanged.
-/// - `boxed_recycling`: the same, with Asio's recycling allocator in front of `operator new`, as
+/// - `boxed_recycling_storage`: the same, with Asio's recycling allocator in front of `operator new`, as
 ///   Boost 1.74 has it (`asio/detail/thread_info_base.hpp`): one cached block per purpose (here,
 ///   per reactor, which is single-threaded, where Asio keeps it per thread); a freed block of at
 ///   most 255 four-byte chunks goes into the empty cache, otherwise back to `operator delete`; an
@@ -34,13 +34,21 @@
 namespace gentask {
 namespace detail {
 
-/// Plain `operator new` / `operator delete`.
+/// `operator new` as a `new` expression would call it: the plain form (malloc) unless the block
+/// is over-aligned.
 struct plain_block_allocator {
   void* allocate(std::size_t size, std::size_t align) {
-    return ::operator new(size, std::align_val_t(align));
+    if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
+      return ::operator new(size, std::align_val_t(align));
+    }
+    return ::operator new(size);
   }
   void deallocate(void* p, std::size_t /*size*/, std::size_t align) noexcept {
-    ::operator delete(p, std::align_val_t(align));
+    if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
+      ::operator delete(p, std::align_val_t(align));
+      return;
+    }
+    ::operator delete(p);
   }
 };
 
@@ -213,11 +221,11 @@ class boxed_task_store {
 };
 
 /// The storage policy tags: one allocation per task, plain or through Asio's recycling cache.
-struct boxed {
+struct boxed_storage {
   template <class Task>
   using store = boxed_task_store<Task, detail::plain_block_allocator>;
 };
-struct boxed_recycling {
+struct boxed_recycling_storage {
   template <class Task>
   using store = boxed_task_store<Task, detail::recycling_block_allocator>;
 };

@@ -8,16 +8,19 @@
 /// - **Free lists per chunk** (a slab allocator): each chunk keeps its own free list and live
 ///   count, and the group keeps a doubly linked list of the chunks that have a free cell, so
 ///   allocation and release are O(1).
-/// - **Generations outside the chunks.** Every slot ever created has a generation in an array
-///   that is never released; freeing a cell advances it. A stale id (a wake handle kept after its
-///   task ended) is checked against that array before any chunk memory is touched, so it stays
-///   harmless when its chunk has been given back.
-/// - **Giving memory back.** When a chunk's last task ends while the group uses less than a
-///   quarter of its capacity, and another empty chunk is already kept as a spare, the chunk is
-///   returned to the allocator (its slot ids stay reserved with their generations; a new chunk
-///   reuses the lowest released chunk number). So a burst of tasks does not pin its peak memory
-///   forever (embassy's static pools never give memory back), and a group that shrinks and grows
-///   again around one chunk's worth does not thrash.
+/// - **Generations outside the chunks.** Every slot ever created has a generation, kept in one
+///   block per chunk number that is never released; freeing a cell advances it. A stale id (a
+///   wake handle kept after its task ended) is checked against it before any chunk memory is
+///   touched, so it stays harmless when its chunk has been given back.
+/// - **Giving memory back: when the group *stays* mostly empty.** Every task completion that
+///   leaves the group below a quarter full extends a streak; one that leaves it fuller, or a spawn
+///   that fills it to a quarter, resets the streak. When the streak reaches the group's capacity
+///   (as many quiet completions as the group has cells), every empty chunk but one spare is
+///   returned to the allocator, in one sweep (amortised O(1) per completion). Released chunk
+///   numbers keep their slots' generations and are reused lowest first. So a burst does not pin
+///   its peak memory forever (embassy's static pools never give memory back), while a workload
+///   that fills and drains its group in batches never gives back the chunks it is about to need
+///   again, and so spawns without allocating.
 ///
 /// The typed parts (poll, destroy) go through one `cell_ops` table per group: the scheduler's
 /// dispatch of a ready task costs one indirect call through it (none with the closed map, which
@@ -83,7 +86,11 @@ class task_group_base {
   /// slot was freed or reused). Touches chunk memory only when the generation matches.
   [[nodiscard]] detail::task_header* find(task_id id) noexcept {
     const std::uint32_t slot = id.get_slot();
-    if (slot >= generations_.size() || generations_[slot] != id.get_generation()) return nullptr;
+    const std::uint32_t c = slot >> shift_;
+    if (c >= generations_.size() ||
+        generations_[c][slot & (cells_per_chunk() - 1U)] != id.get_generation()) {
+      return nullptr;
+    }
     return header_of(cell(slot));
   }
 
@@ -94,7 +101,7 @@ class task_group_base {
     return std::launder(static_cast<detail::task_header*>(cell));
   }
   [[nodiscard]] task_id id_of(std::uint32_t slot) const noexcept {
-    return task_id(group_id_, slot, generations_[slot]);
+    return task_id(group_id_, slot, generation(slot));
   }
 
   /// Takes a free cell (allocating a chunk if none is free) and returns its slot.
@@ -109,16 +116,18 @@ class task_group_base {
     if (c.live++ == 0) --empty_chunks_;
     if (c.free_head == none) unlink_free_chunk(chunk_index);
     ++live_;
+    if (live_ * 4 >= capacity()) quiet_completions_ = 0;
     std::construct_at(h);  // a fresh header: no link, no joiner, phase free
     return (chunk_index << shift_) | index;
   }
 
-  /// Returns a cell to its chunk's free list and advances the slot's generation; may give the
-  /// chunk's memory back (see the file comment).
+  /// Returns a cell to its chunk's free list and advances the slot's generation; may give empty
+  /// chunks back (see the file comment).
   void free_slot(std::uint32_t slot) noexcept {
     const std::uint32_t chunk_index = slot >> shift_;
     const std::uint32_t index = slot & (cells_per_chunk() - 1U);
-    generations_[slot] = (generations_[slot] + 1U) & task_id::generation_mask;
+    std::uint32_t& gen = generations_[chunk_index][index];
+    gen = (gen + 1U) & task_id::generation_mask;
     chunk& c = chunks_[chunk_index];
     auto* h = header_of(cell_at(chunk_index, index));
     h->state = 0;
@@ -126,11 +135,12 @@ class task_group_base {
     if (c.free_head == none) link_free_chunk(chunk_index);
     c.free_head = index;
     --live_;
-    if (--c.live == 0) {
-      ++empty_chunks_;
-      if (release_enabled_ && empty_chunks_ > 1 && live_ * 4 < capacity()) {
-        retire_chunk(chunk_index);
-      }
+    if (--c.live == 0) ++empty_chunks_;
+    if (live_ * 4 >= capacity()) {
+      quiet_completions_ = 0;
+    } else if (++quiet_completions_ >= capacity() && release_enabled_) {
+      quiet_completions_ = 0;
+      sweep_empty_chunks();
     }
   }
 
@@ -157,6 +167,11 @@ class task_group_base {
   [[nodiscard]] std::size_t get_chunk_count() const noexcept { return live_chunks_; }
   [[nodiscard]] std::uint32_t cells_per_chunk() const noexcept { return 1U << shift_; }
   [[nodiscard]] std::size_t get_cell_size() const noexcept { return cell_size_; }
+  /// Completions in a row that left the group below a quarter full (see the release policy).
+  [[nodiscard]] std::size_t get_quiet_completions() const noexcept { return quiet_completions_; }
+  [[nodiscard]] std::uint32_t generation(std::uint32_t slot) const noexcept {
+    return generations_[slot >> shift_][slot & (cells_per_chunk() - 1U)];
+  }
 
  private:
   struct chunk {
@@ -184,8 +199,13 @@ class task_group_base {
     } else {
       const std::size_t slots = (chunks_.size() + 1) << shift_;
       if (slots - 1 > task_id::max_slot) throw task_capacity_exceeded();
-      chunks_.emplace_back();  // may throw: nothing changed yet
-      generations_.resize(slots, 0);
+      generations_.push_back(std::make_unique<std::uint32_t[]>(cells_per_chunk()));  // zeroed
+      try {
+        chunks_.emplace_back();
+      } catch (...) {
+        generations_.pop_back();
+        throw;
+      }
       retired_.reserve(chunks_.capacity());  // so that retiring a chunk never allocates
       chunk_index = static_cast<std::uint32_t>(chunks_.size() - 1);
     }
@@ -204,6 +224,19 @@ class task_group_base {
     ++live_chunks_;
     ++empty_chunks_;
     link_free_chunk(chunk_index);
+  }
+
+  /// Gives back every empty chunk but one (the lowest-numbered stays as the spare).
+  void sweep_empty_chunks() noexcept {
+    bool spare_kept = false;
+    for (std::uint32_t c = 0; c < chunks_.size() && empty_chunks_ > 1; ++c) {
+      if (chunks_[c].cells == nullptr || chunks_[c].live != 0) continue;
+      if (!spare_kept) {
+        spare_kept = true;
+        continue;
+      }
+      retire_chunk(c);
+    }
   }
 
   void retire_chunk(std::uint32_t chunk_index) noexcept {
@@ -249,12 +282,13 @@ class task_group_base {
   std::uint32_t shift_;
   std::uint32_t group_id_;
   std::vector<chunk> chunks_;
-  std::vector<std::uint32_t> generations_;
+  std::vector<std::unique_ptr<std::uint32_t[]>> generations_;  // one block per chunk number
   std::vector<std::uint32_t> retired_;  // released chunk numbers, lowest last
   std::uint32_t first_free_chunk_ = none;
   std::uint32_t live_chunks_ = 0;
   std::uint32_t empty_chunks_ = 0;
   std::size_t live_ = 0;
+  std::size_t quiet_completions_ = 0;
   bool release_enabled_ = true;
 };
 

@@ -10,8 +10,8 @@
 /// - `get_remote_handle()` gives a thread-safe handle for spawning from other threads.
 ///
 /// Storage is a policy: `open_map` (any root type; first spawn of a type creates its group),
-/// `closed_map<Fs...>` (declared types only, compile-time lookup), `boxed` and `boxed_recycling`
-/// (the one-allocation-per-task baselines). Spawning a type already seen, on the reactor's
+/// `closed_map<Fs...>` (declared types only, compile-time lookup), `boxed_storage` and
+/// `boxed_recycling_storage` (the one-allocation-per-task baselines). Spawning a type already seen, on the reactor's
 /// thread, allocates nothing with the maps.
 ///
 /// The task type models `task`, `remote_waking_task` and `spawning_task`:
@@ -107,7 +107,8 @@ class basic_local_reactor {
   }
 
   /// Runs ready tasks (and remote wakes and spawns) until none is ready; never blocks. Returns
-  /// the number of task polls made.
+  /// the number of task polls made. A task that other threads wake without pause keeps it
+  /// running: it returns only once nothing is ready.
   std::size_t run_until_idle();
 
   /// A thread-safe handle for spawning onto this reactor from any thread.
@@ -650,7 +651,7 @@ join_handle<item_type_t<F>, error_type_t<F>> basic_local_reactor<P>::spawn(F f) 
     if constexpr (!storage_type::template accepts<F>) {
       return handle();  // unreachable: the storage's diagnostic has fired
     } else {
-      enqueue(id, storage_.find(id));
+      enqueue(id, static_cast<detail::task_header*>(storage_.cell(id)));  // just made: no check
       anchor_->retain();
       return handle(anchor_, id);
     }

@@ -59,7 +59,7 @@ bool is_canceled(const poll_result<T, join_error<E>>& r) {
 // Results.
 
 TEMPLATE_TEST_CASE("a spawned task runs and its join handle yields its value", "[spawn][join_handle]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;
@@ -91,7 +91,7 @@ TEMPLATE_TEST_CASE("a spawned task runs and its join handle yields its value", "
 }
 
 TEMPLATE_TEST_CASE("a join handle yields the task's own error as is_error", "[spawn][join_handle]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;
@@ -110,7 +110,7 @@ TEMPLATE_TEST_CASE("a join handle yields the task's own error as is_error", "[sp
 
 TEMPLATE_TEST_CASE("a join handle yields the exception that escaped the task's poll and the reactor "
                    "goes on", "[spawn][join_handle]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record thrower_record;
@@ -171,7 +171,7 @@ TEMPLATE_TEST_CASE("a join handle yields the exception that escaped the task's p
 
 TEMPLATE_TEST_CASE("dropping the join handle of a queued task that was never polled cancels it",
                    "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   handle_slot handle(reactor.spawn(probe<int>(record, ready_value{1})));
@@ -186,7 +186,7 @@ TEMPLATE_TEST_CASE("dropping the join handle of a queued task that was never pol
 
 TEMPLATE_TEST_CASE("dropping the join handle of a task queued by a wake cancels it before its next "
                    "poll", "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   auto kept = std::make_shared<waker>();
@@ -206,7 +206,7 @@ TEMPLATE_TEST_CASE("dropping the join handle of a task queued by a wake cancels 
 
 TEMPLATE_TEST_CASE("dropping the join handle inside the task's own poll cancels it right after that "
                    "poll", "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   probe_record sibling_record;
@@ -240,7 +240,7 @@ TEMPLATE_TEST_CASE("dropping the join handle inside the task's own poll cancels 
 // already freed the cell (see the report): a use after free with the boxed policies.
 TEMPLATE_TEST_CASE("dropping the join handle inside the task's own poll without a wake cancels it "
                    "right after that poll", "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   handle_slot handle;
@@ -278,7 +278,7 @@ TEMPLATE_TEST_CASE("dropping the join handle inside the task's own poll without 
 // Same library bug as above (the completed-and-canceled path of after_poll).
 TEMPLATE_TEST_CASE("dropping the join handle inside the task's own completing poll destroys its "
                    "result", "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   lifecycle life;
@@ -299,7 +299,7 @@ TEMPLATE_TEST_CASE("dropping the join handle inside the task's own completing po
 
 TEMPLATE_TEST_CASE("dropping the join handle during a sibling's poll cancels the task at once",
                    "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   probe_record sibling_record;
@@ -333,7 +333,7 @@ TEMPLATE_TEST_CASE("dropping the join handle during a sibling's poll cancels the
 
 TEMPLATE_TEST_CASE("dropping the join handle after completion destroys the result nobody took",
                    "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;
@@ -356,7 +356,7 @@ TEMPLATE_TEST_CASE("dropping the join handle after completion destroys the resul
 
 TEMPLATE_TEST_CASE("dropping a pending join handle releases its joiner without waking it",
                    "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;
@@ -373,7 +373,7 @@ TEMPLATE_TEST_CASE("dropping a pending join handle releases its joiner without w
 
 TEMPLATE_TEST_CASE("assigning over a join handle cancels the task it held and moving one cancels "
                    "nothing", "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record first;
@@ -395,7 +395,7 @@ TEMPLATE_TEST_CASE("assigning over a join handle cancels the task it held and mo
 
 TEMPLATE_TEST_CASE("a wake after the task was canceled does nothing even once its slot is reused",
                    "[spawn][join_handle][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record first_record;
   probe_record second_record;
@@ -439,7 +439,7 @@ TEST_CASE("a default-constructed join handle yields canceled once", "[spawn][joi
 
 TEMPLATE_TEST_CASE("detaching a completed task destroys its result at once",
                    "[spawn][join_handle][detach]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   lifecycle life;
@@ -457,7 +457,7 @@ TEMPLATE_TEST_CASE("detaching a completed task destroys its result at once",
 
 TEMPLATE_TEST_CASE("detaching a task that already threw counts one unobserved exception",
                    "[spawn][join_handle][detach]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   probe_record failing_record;
@@ -478,7 +478,7 @@ TEMPLATE_TEST_CASE("detaching a task that already threw counts one unobserved ex
 // Library bug: the detached-completion path of after_poll (see the report).
 TEMPLATE_TEST_CASE("a detached task runs on and its result is dropped at completion",
                    "[spawn][join_handle][detach]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   lifecycle life;
@@ -530,7 +530,7 @@ TEMPLATE_TEST_CASE("a detached task runs on and its result is dropped at complet
 // Library bug: the detached-completion path of after_poll (see the report).
 TEMPLATE_TEST_CASE("a detached task that throws counts one unobserved exception",
                    "[spawn][join_handle][detach]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   probe_record failing_record;
@@ -555,7 +555,7 @@ TEMPLATE_TEST_CASE("a detached task that throws counts one unobserved exception"
 
 TEMPLATE_TEST_CASE("a join handle polled repeatedly by a foreign joiner keeps one registration and "
                    "wakes it once", "[spawn][join_handle][joiner]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;
@@ -588,7 +588,7 @@ TEMPLATE_TEST_CASE("a join handle polled repeatedly by a foreign joiner keeps on
 
 TEMPLATE_TEST_CASE("a join handle polled by another foreign joiner moves its registration there",
                    "[spawn][join_handle][joiner]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task first;
   counting_task second;
   basic_local_reactor<TestType> reactor;
@@ -608,7 +608,7 @@ TEMPLATE_TEST_CASE("a join handle polled by another foreign joiner moves its reg
 
 TEMPLATE_TEST_CASE("a join handle polled repeatedly by a task on the same reactor wakes it once",
                    "[spawn][join_handle][joiner]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record target_record;
   probe_record joiner_record;
@@ -638,7 +638,7 @@ TEMPLATE_TEST_CASE("a join handle polled repeatedly by a task on the same reacto
 
 TEMPLATE_TEST_CASE("a join handle awaited by the root future of block_on wakes it once",
                    "[spawn][join_handle][joiner]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record target_record;
   probe_record joiner_record;
@@ -654,7 +654,7 @@ TEMPLATE_TEST_CASE("a join handle awaited by the root future of block_on wakes i
 
 TEMPLATE_TEST_CASE("a join handle moved from a foreign joiner to a local one releases the foreign "
                    "registration", "[spawn][join_handle][joiner]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task foreign;
   basic_local_reactor<TestType> reactor;
   probe_record target_record;
@@ -684,7 +684,7 @@ TEMPLATE_TEST_CASE("a join handle moved from a foreign joiner to a local one rel
 
 TEMPLATE_TEST_CASE("a join handle polled by a task on another reactor wakes that task",
                    "[spawn][join_handle][joiner]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> home;
   basic_local_reactor<TestType> other;
   probe_record target_record;
@@ -716,7 +716,7 @@ TEMPLATE_TEST_CASE("a join handle polled by a task on another reactor wakes that
 
 TEMPLATE_TEST_CASE("a joiner on another reactor that shuts down first cancels the joined task",
                    "[spawn][join_handle][joiner][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> home;
   probe_record target_record;
   probe_record joiner_record;
@@ -742,7 +742,7 @@ TEMPLATE_TEST_CASE("a joiner on another reactor that shuts down first cancels th
 // another reactor that was pending on the handle is never polled again (a lost wake-up).
 TEMPLATE_TEST_CASE("a joiner on another reactor is woken when the joined task's reactor shuts down",
                    "[spawn][join_handle][joiner]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   probe_record target_record;
   SECTION("a counting task") {
     counting_task joiner;
@@ -784,7 +784,7 @@ TEMPLATE_TEST_CASE("a joiner on another reactor is woken when the joined task's 
 
 TEMPLATE_TEST_CASE("reactor shutdown destroys every live task's future or result once and its "
                    "join handles then yield canceled", "[spawn][join_handle][reactor][shutdown]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   lifecycle life;
   probe_record pending_record;
@@ -836,7 +836,7 @@ TEMPLATE_TEST_CASE("reactor shutdown destroys every live task's future or result
 
 TEMPLATE_TEST_CASE("join handles detached or dropped after their reactor shut down do nothing",
                    "[spawn][join_handle][reactor][shutdown]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   probe_record record;
   handle_slot detached;
   handle_slot dropped;
@@ -861,7 +861,7 @@ TEMPLATE_TEST_CASE("join handles detached or dropped after their reactor shut do
 // joiners at once costs about n allocations and O(n^2) copying instead of O(log n).
 TEMPLATE_TEST_CASE("registering many foreign joiners at once allocates amortized",
                    "[spawn][join_handle][joiner][allocations]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   constexpr std::size_t n = 1024;
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
@@ -891,8 +891,8 @@ TEMPLATE_TEST_CASE("registering many foreign joiners at once allocates amortized
 // A spawned future's item and error need only be move-constructible: the result is built in
 // place (an earlier version assigned it, and an item such as test::counted did not compile).
 TEMPLATE_TEST_CASE("a spawned task whose item is not assignable yields it through its join handle",
-                   "[spawn][join_handle]", gentask::open_map, gentask::boxed,
-                   gentask::boxed_recycling) {
+                   "[spawn][join_handle]", gentask::open_map, gentask::boxed_storage,
+                   gentask::boxed_recycling_storage) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;

@@ -55,11 +55,11 @@ TEST_CASE("spawning_task holds for the spawning archetypes and every policy's re
   STATIC_REQUIRE(spawning_task<arch::task_with<capability::spawn | capability::timer>>);
 
   STATIC_REQUIRE(spawning_task<reactor_task<gentask::open_map>>);
-  STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed>>);
-  STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed_recycling>>);
+  STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed_storage>>);
+  STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed_recycling_storage>>);
   STATIC_REQUIRE(spawning_task<reactor_task<closed_policy>>);
   STATIC_REQUIRE(spawning_task<local_reactor::task_type>);
-  STATIC_REQUIRE(remote_waking_task<reactor_task<gentask::boxed>>);
+  STATIC_REQUIRE(remote_waking_task<reactor_task<gentask::boxed_storage>>);
   STATIC_REQUIRE(remote_waking_task<reactor_task<closed_policy>>);
 }
 
@@ -94,8 +94,8 @@ TEST_CASE("spawn returns the join handle of the spawned future's item and error"
 
 TEST_CASE("a future that spawns is pollable only on spawning tasks", "[spawn][spawning_task]") {
   STATIC_REQUIRE(pollable<needs_spawn, reactor_task<gentask::open_map>>);
-  STATIC_REQUIRE(pollable<needs_spawn, reactor_task<gentask::boxed>>);
-  STATIC_REQUIRE(pollable<spawner, reactor_task<gentask::boxed_recycling>>);
+  STATIC_REQUIRE(pollable<needs_spawn, reactor_task<gentask::boxed_storage>>);
+  STATIC_REQUIRE(pollable<spawner, reactor_task<gentask::boxed_recycling_storage>>);
   STATIC_REQUIRE(pollable<spawner, reactor_task<closed_policy>>);
   STATIC_REQUIRE(pollable<spawner, arch::spawning_task>);
   STATIC_REQUIRE_FALSE(pollable<needs_spawn, counting_task>);
@@ -108,7 +108,7 @@ TEST_CASE("a future that spawns is pollable only on spawning tasks", "[spawn][sp
 
 TEMPLATE_TEST_CASE("a task spawns and joins a child through gentask::spawn or task.spawn",
                    "[spawn]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;
@@ -129,7 +129,7 @@ TEMPLATE_TEST_CASE("a task spawns and joins a child through gentask::spawn or ta
 }
 
 TEMPLATE_TEST_CASE("the root future of block_on spawns and joins a child", "[spawn]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   probe_record child_record;
@@ -145,7 +145,7 @@ TEMPLATE_TEST_CASE("the root future of block_on spawns and joins a child", "[spa
 
 TEMPLATE_TEST_CASE("canceling a task that spawned a child cancels the child through its handle",
                    "[spawn][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   probe_record child_record;
@@ -174,7 +174,7 @@ TEMPLATE_TEST_CASE("canceling a task that spawned a child cancels the child thro
 
 TEMPLATE_TEST_CASE("a task being canceled can spawn from its future's destructor",
                    "[spawn][cancel]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;
@@ -228,7 +228,7 @@ TEMPLATE_TEST_CASE("a task being canceled can spawn from its future's destructor
 
 TEMPLATE_TEST_CASE("a spawn from a destructor at reactor shutdown is refused and its handle yields "
                    "canceled", "[spawn][reactor][shutdown]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   probe_record record;
   probe_record detached_record;
@@ -277,7 +277,7 @@ TEMPLATE_TEST_CASE("a spawn from a destructor at reactor shutdown is refused and
 
 TEMPLATE_TEST_CASE("spawn then complete then join allocates nothing per task in steady state "
                    "except one block per task when boxed", "[spawn][allocations]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;
@@ -308,7 +308,7 @@ TEMPLATE_TEST_CASE("spawn then complete then join allocates nothing per task in 
 
 TEMPLATE_TEST_CASE("spawning many live tasks at once allocates one block per task when boxed and "
                    "nothing on the maps", "[spawn][allocations]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   constexpr std::size_t live = 64;
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
@@ -347,7 +347,7 @@ TEMPLATE_TEST_CASE("spawning many live tasks at once allocates one block per tas
 // instead of n blocks plus O(log n) table growth.
 TEMPLATE_TEST_CASE("spawning many tasks on a fresh reactor allocates the task table amortized",
                    "[spawn][allocations]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   constexpr std::size_t n = 1024;
   basic_local_reactor<TestType> reactor;
   probe_record record;
@@ -361,8 +361,8 @@ TEMPLATE_TEST_CASE("spawning many tasks on a fresh reactor allocates the task ta
     }
     allocations = counter.get_count();
   }
-  constexpr bool boxed_store = std::is_same_v<TestType, gentask::boxed> ||
-                               std::is_same_v<TestType, gentask::boxed_recycling>;
+  constexpr bool boxed_store = std::is_same_v<TestType, gentask::boxed_storage> ||
+                               std::is_same_v<TestType, gentask::boxed_recycling_storage>;
   const std::size_t blocks = boxed_store ? n : 0;
   CHECK(allocations >= blocks);
   CHECK(allocations <= blocks + 48);  // plus chunks and tables grown geometrically

@@ -4,8 +4,8 @@
 /// them, so that the same test bodies run on every storage policy of the local reactor (as
 /// tokio's rt_common runs its tests on every runtime):
 ///
-///   TEMPLATE_TEST_CASE("...", "[spawn]", gentask::open_map, gentask::boxed,
-///                      gentask::boxed_recycling, closed_policy)
+///   TEMPLATE_TEST_CASE("...", "[spawn]", gentask::open_map, gentask::boxed_storage,
+///                      gentask::boxed_recycling_storage, closed_policy)
 ///
 /// Every root type a test spawns, on the reactor or from inside a task, must be listed in
 /// `closed_policy`.
@@ -201,9 +201,9 @@ using closed_policy = gentask::closed_map<probe<int>, probe<int, std::string>, p
 /// `live` tasks are alive at once (boxed_recycling keeps one freed block).
 template <class Policy>
 constexpr std::size_t allocations_per_round(std::size_t live) {
-  if constexpr (std::is_same_v<Policy, gentask::boxed>) {
+  if constexpr (std::is_same_v<Policy, gentask::boxed_storage>) {
     return live;
-  } else if constexpr (std::is_same_v<Policy, gentask::boxed_recycling>) {
+  } else if constexpr (std::is_same_v<Policy, gentask::boxed_recycling_storage>) {
     return live - 1;
   } else {
     return 0;

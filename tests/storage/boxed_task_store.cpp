@@ -23,8 +23,8 @@ using test::counting_task;
 
 namespace {
 
-using boxed_store = boxed::store<counting_task>;
-using recycling_store = boxed_recycling::store<counting_task>;
+using boxed_store = boxed_storage::store<counting_task>;
+using recycling_store = boxed_recycling_storage::store<counting_task>;
 
 /// A root type whose cell is `cell_layout<padded<N>>::size` bytes.
 template <std::size_t N>
@@ -261,7 +261,7 @@ TEST_CASE("boxed_recycling caches one block and passes over-aligned blocks throu
 }
 
 TEMPLATE_TEST_CASE("a detached task that completes on a boxed reactor is freed once",
-                   "[storage][boxed][reactor]", boxed, boxed_recycling) {
+                   "[storage][boxed][reactor]", boxed_storage, boxed_recycling_storage) {
   // The reactor's after_poll frees a completed detached task inside destroy_payload, then calls
   // maybe_free on the same header again. A boxed store has deallocated (or cached) the block by
   // then and left its state word alone, so the task is freed twice: the live count wraps and the

@@ -294,11 +294,8 @@ TEST_CASE("task_group allocates only at the spawn that opens a chunk", "[storage
 }
 
 TEST_CASE(
-    "task_group growth costs one allocation per chunk plus a logarithmic number for its tables",
+    "task_group growth costs two allocations per new chunk plus a logarithmic number for its tables",
     "[storage][task_group]") {
-  // task_group_base::add_chunk calls `retired_.reserve(chunks_.size())` for every new chunk
-  // number, which reallocates the released-numbers table to exactly one more entry each time:
-  // a second allocation for every chunk the group grows by.
   group_of<policy_future> group(0);
   std::vector<task_id> ids;
   ids.reserve(33 * policy_cells);
@@ -306,17 +303,17 @@ TEST_CASE(
   test::allocation_counter counter;
   for (std::uint32_t i = 0; i < 32 * policy_cells; ++i) ids.push_back(group.spawn(policy_future{}));
   REQUIRE(group.get_chunk_count() == 33);
-  // Three tables grow with the chunk count (chunks, generations, released numbers): each may
-  // reallocate about log2(33) times if it grows geometrically.
-  const std::size_t bookkeeping = counter.get_count() - 32;
+  // Each new chunk number: its cells and its block of generations. The tables indexed by chunk
+  // number (chunks, generation blocks, released numbers) grow geometrically: about log2(33)
+  // reallocations each.
+  const std::size_t bookkeeping = counter.get_count() - 2 * 32;
   CHECK(bookkeeping <= 3 * (static_cast<std::size_t>(std::bit_width(33U)) + 1));
 }
 
 TEST_CASE("task_group keeps its only chunk when that chunk's last task ends",
           "[storage][task_group][release]") {
   group_of<policy_future> group(0);
-  const task_id id = group.spawn(policy_future{});
-  retire(group, id);
+  for (std::uint32_t i = 0; i < 4 * policy_cells; ++i) retire(group, group.spawn(policy_future{}));
   CHECK(group.get_chunk_count() == 1);
   CHECK(group.capacity() == policy_cells);
   test::allocation_counter counter;
@@ -324,69 +321,98 @@ TEST_CASE("task_group keeps its only chunk when that chunk's last task ends",
   CHECK(counter.get_count() == 0);
 }
 
-TEST_CASE("task_group gives a chunk back only if another empty chunk is kept as a spare",
+TEST_CASE("task_group counts quiet completions below a quarter and restarts at a quarter or above",
           "[storage][task_group][release]") {
-  four_chunks g;
-  for (std::uint32_t c = 0; c < 4; ++c) g.retire_chunk(c, 1);
-  REQUIRE(g.group.get_live_count() == 4);  // far below a quarter of 64
-  test::allocation_counter counter;
-
-  g.retire_chunk(0);  // no other chunk is empty: kept as the spare
-  CHECK(g.group.get_chunk_count() == 4);
-  g.retire_chunk(2);  // chunk 0 is the spare: given back
-  CHECK(g.group.get_chunk_count() == 3);
-  CHECK(g.group.capacity() == 3 * policy_cells);
+  four_chunks g;  // 64 cells, 64 live
+  g.retire_chunk(0);
   g.retire_chunk(1);
-  CHECK(g.group.get_chunk_count() == 2);
-  g.retire_chunk(3);
-  CHECK(g.group.get_chunk_count() == 1);
-  CHECK(g.group.get_live_count() == 0);
-  CHECK(counter.get_count() == 0);  // giving memory back allocates nothing
-
-  // The spare that stayed is chunk 0, and a chunk's worth of spawns fits in it.
+  g.retire_chunk(2);  // 16 of 64 left: exactly a quarter is not below it
+  CHECK(g.group.get_quiet_completions() == 0);
+  g.retire_chunk(3, 10);  // 6 completions, each leaving fewer than 16
+  CHECK(g.group.get_quiet_completions() == 6);
   std::vector<task_id> ids;
-  ids.reserve(policy_cells);
-  test::allocation_counter refill;
-  spawn_into(g.group, policy_cells, ids);
-  CHECK(refill.get_count() == 0);
-  for (const task_id id : ids) CHECK(chunk_of(g.group, id) == 0);
+  ids.reserve(6);
+  spawn_into(g.group, 6, ids);  // back to 16 of 64: the streak restarts
+  CHECK(g.group.get_quiet_completions() == 0);
+  retire(g.group, ids.back());
+  CHECK(g.group.get_quiet_completions() == 1);
+  CHECK(g.group.get_chunk_count() == 4);
 }
 
-TEST_CASE(
-    "task_group keeps a chunk whose last task ends while it uses a quarter of its capacity or more",
-    "[storage][task_group][release]") {
+TEST_CASE("task_group gives memory back once it has stayed below a quarter full for as many "
+          "completions as it has cells",
+          "[storage][task_group][release]") {
   four_chunks g;
-  g.retire_chunk(0);
-  CHECK(g.group.get_chunk_count() == 4);
-  g.retire_chunk(1);  // ends with 32 of 64 in use
-  CHECK(g.group.get_chunk_count() == 4);
-  g.retire_chunk(2);  // ends with 16 of 64 in use: exactly a quarter is not below it
-  CHECK(g.group.get_chunk_count() == 4);
-  g.retire_chunk(3, 1);  // below a quarter now, but no chunk's last task ended
-  CHECK(g.group.get_chunk_count() == 4);
+  g.retire_chunk(1);
+  g.retire_chunk(2);
   g.retire_chunk(3);
-  CHECK(g.group.get_chunk_count() == 3);
-  CHECK(g.group.get_live_count() == 0);
+  g.retire_chunk(0, 1);  // one task left, in chunk 0: chunks 1, 2 and 3 are empty
+  const std::size_t quiet = g.group.get_quiet_completions();
+  REQUIRE(quiet > 0);
+  REQUIRE(g.group.get_chunk_count() == 4);
+  test::allocation_counter counter;
+  const std::size_t needed = g.group.capacity() - quiet;
+  for (std::size_t i = 0; i + 1 < needed; ++i) {
+    retire(g.group, g.group.spawn(policy_future{}));
+    REQUIRE(g.group.get_chunk_count() == 4);  // not yet: the group has not stayed quiet long enough
+  }
+  retire(g.group, g.group.spawn(policy_future{}));  // the completion that ends the streak
+  CHECK(g.group.get_chunk_count() == 2);  // chunk 0 (one task) and one spare
+  CHECK(g.group.capacity() == 2 * policy_cells);
+  CHECK(g.group.get_quiet_completions() == 0);
+  CHECK(counter.get_count() == 0);  // giving memory back allocates nothing
 
-  // The chunks that emptied above a quarter stay until a task ends in each of them again; then
-  // each goes, until one spare is left.
-  retire(g.group, g.group.spawn(policy_future{}));
-  CHECK(g.group.get_chunk_count() == 2);
-  retire(g.group, g.group.spawn(policy_future{}));
-  CHECK(g.group.get_chunk_count() == 1);
-  retire(g.group, g.group.spawn(policy_future{}));
-  CHECK(g.group.get_chunk_count() == 1);
+  // A chunk's worth of spawns fits in the spare without allocating.
+  std::vector<task_id> ids;
+  ids.reserve(policy_cells - 1);
+  test::allocation_counter refill;
+  spawn_into(g.group, policy_cells - 1, ids);
+  CHECK(refill.get_count() == 0);
+}
+
+TEST_CASE("task_group does not give back the chunks a batch workload keeps needing",
+          "[storage][task_group][release]") {
+  SECTION("fill four chunks and drain them, again and again") {
+    group_of<policy_future> group(0);
+    std::vector<task_id> ids;
+    ids.reserve(4 * policy_cells);
+    spawn_into(group, 4 * policy_cells, ids);
+    for (const task_id id : ids) retire(group, id);
+    ids.clear();
+    test::allocation_counter counter;
+    for (int round = 0; round < 50; ++round) {
+      spawn_into(group, 4 * policy_cells, ids);
+      for (const task_id id : ids) retire(group, id);
+      ids.clear();
+    }
+    CHECK(counter.get_count() == 0);
+    CHECK(group.get_chunk_count() == 4);
+  }
+  SECTION("one task at a time across a chunk boundary") {
+    group_of<policy_future> group(0);
+    const auto full = spawn_many(group, policy_cells);
+    retire(group, group.spawn(policy_future{}));  // opens the second chunk
+    test::allocation_counter counter;
+    for (int round = 0; round < 1000; ++round) retire(group, group.spawn(policy_future{}));
+    CHECK(counter.get_count() == 0);
+    CHECK(group.get_chunk_count() == 2);  // half full: never quiet
+  }
+}
+
+/// Drains a group of four full chunks to `keep_in_chunk0` tasks in chunk 0, then runs quiet
+/// spawn-and-complete cycles until the sweep has given the empty chunks back.
+template <class Four>
+void drain_and_sweep(Four& g, std::size_t keep_in_chunk0) {
+  for (std::uint32_t c = 1; c < 4; ++c) g.retire_chunk(c);
+  g.retire_chunk(0, keep_in_chunk0);
+  while (g.group.get_chunk_count() == 4) retire(g.group, g.group.spawn(policy_future{}));
 }
 
 TEST_CASE("task_group reuses released chunk numbers lowest first",
           "[storage][task_group][release]") {
   four_chunks g;
-  g.retire_chunk(0);
-  for (std::uint32_t c = 1; c < 4; ++c) g.retire_chunk(c, 1);
-  g.retire_chunk(3);
-  g.retire_chunk(1);
-  g.retire_chunk(2);
-  REQUIRE(g.group.get_chunk_count() == 1);
+  drain_and_sweep(g, 0);
+  REQUIRE(g.group.get_chunk_count() == 1);  // chunk 0, the spare
 
   // Chunk 0 fills first, then the released numbers 1, 2, 3 in order, then a new number 4.
   std::vector<task_id> ids;
@@ -398,7 +424,7 @@ TEST_CASE("task_group reuses released chunk numbers lowest first",
     for (const task_id id : ids) CHECK(chunk_of(g.group, id) == expected);
     CHECK(g.group.get_chunk_count() == expected + 1);
     if (expected >= 1 && expected <= 3) {
-      CHECK(counter.get_count() == 1);  // a reused number: the chunk's memory only
+      CHECK(counter.get_count() == 1);  // a reused number: the chunk's cells only
     }
   }
 }
@@ -408,9 +434,7 @@ TEST_CASE("task_group ids into a released chunk stay stale and find does not tou
   // Run under AddressSanitizer: find must check the generation before reading any chunk.
   four_chunks g;
   const std::vector<task_id> stale = g.all;
-  g.retire_chunk(0);
-  for (std::uint32_t c = 1; c < 4; ++c) g.retire_chunk(c, 1);
-  for (std::uint32_t c = 1; c < 4; ++c) g.retire_chunk(c);
+  drain_and_sweep(g, 0);
   REQUIRE(g.group.get_chunk_count() == 1);
 
   for (const task_id id : stale) CHECK(g.group.find(id) == nullptr);
@@ -433,16 +457,11 @@ TEST_CASE("task_group ids into a released chunk stay stale and find does not tou
 TEST_CASE("task_group for_each_used visits the used cells around released chunks",
           "[storage][task_group][release]") {
   four_chunks g;
-  g.retire_chunk(0);
-  g.retire_chunk(1, 3);
-  g.retire_chunk(3, 5);
-  g.retire_chunk(2);  // given back: 8 of 64 in use and chunk 0 is the spare
-  REQUIRE(g.group.get_chunk_count() == 3);
+  drain_and_sweep(g, 3);
+  REQUIRE(g.group.get_chunk_count() == 2);  // chunk 0 with 3 tasks, and the spare
   std::set<std::uint32_t> expected;
-  for (const auto& ids : g.chunk) {
-    for (const task_id id : ids) expected.insert(id.get_slot());
-  }
-  CHECK(expected.size() == 8);
+  for (const task_id id : g.chunk[0]) expected.insert(id.get_slot());
+  CHECK(expected.size() == 3);
   CHECK(used_slots(g.group) == expected);
 }
 
@@ -450,47 +469,10 @@ TEST_CASE("task_group disable_release keeps every chunk", "[storage][task_group]
   four_chunks g;
   g.group.disable_release();
   for (std::uint32_t c = 0; c < 4; ++c) g.retire_chunk(c);
+  for (int i = 0; i < 1000; ++i) retire(g.group, g.group.spawn(policy_future{}));
   CHECK(g.group.get_live_count() == 0);
   CHECK(g.group.get_chunk_count() == 4);
   CHECK(g.group.capacity() == 4 * policy_cells);
-}
-
-TEST_CASE("task_group does not thrash when it shrinks and grows around one chunk's worth",
-          "[storage][task_group][release]") {
-  SECTION("between empty and one full chunk") {
-    group_of<policy_future> group(0);
-    retire(group, group.spawn(policy_future{}));
-    std::vector<task_id> ids;
-    ids.reserve(policy_cells);
-    test::allocation_counter counter;
-    for (int round = 0; round < 20; ++round) {
-      spawn_into(group, policy_cells, ids);
-      for (const task_id id : ids) retire(group, id);
-      ids.clear();
-    }
-    CHECK(counter.get_count() == 0);
-    CHECK(group.get_chunk_count() == 1);
-  }
-  SECTION("across a chunk boundary") {
-    group_of<policy_future> group(0);
-    const auto full = spawn_many(group, policy_cells);
-    retire(group, group.spawn(policy_future{}));  // opens the second chunk
-    test::allocation_counter counter;
-    for (int round = 0; round < 100; ++round) retire(group, group.spawn(policy_future{}));
-    CHECK(counter.get_count() == 0);
-    CHECK(group.get_chunk_count() == 2);
-  }
-  SECTION("down to empty from two chunks and back to one chunk's worth") {
-    group_of<policy_future> group(0);
-    const auto ids = spawn_many(group, 2 * policy_cells);
-    for (const task_id id : ids) retire(group, id);
-    CHECK(group.get_chunk_count() == 1);  // one chunk kept as the spare
-    std::vector<task_id> again;
-    again.reserve(policy_cells);
-    test::allocation_counter counter;
-    spawn_into(group, policy_cells, again);
-    CHECK(counter.get_count() == 0);
-  }
 }
 
 TEST_CASE("destroying a task_group destroys each remaining future and result once",
@@ -512,7 +494,12 @@ TEST_CASE("destroying a task_group destroys each remaining future and result onc
     const auto chunk2 = in_chunk(group, ids, 2);
     for (const task_id id : chunk0) retire(group, id);  // the spare
     for (std::size_t i = 1; i < chunk2.size(); ++i) retire(group, chunk2[i]);
-    for (const task_id id : chunk1) retire(group, id);  // given back: one task left in three chunks
+    for (const task_id id : chunk1) retire(group, id);
+    // Quiet completions until the sweep gives chunk 1 back: one task left, in chunk 2.
+    while (group.get_chunk_count() == 3) {
+      retire(group, group.spawn(probe_type(record, ready_value<int>{0})));
+      ++spawned;
+    }
     REQUIRE(group.get_live_count() == 1);
     REQUIRE(group.get_chunk_count() == 2);
     REQUIRE(group.poll_direct(chunk2[0].get_slot(), task));  // one complete result remains

@@ -297,7 +297,7 @@ TEST_CASE("destroying the reactor destroys pending tasks once and refuses spawns
 
 TEMPLATE_TEST_CASE("a waker kept from a completed task wakes nothing once its slot is reused on "
                    "every reactor storage policy", "[reactor][local][spawn]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record first_record;
@@ -333,7 +333,7 @@ TEMPLATE_TEST_CASE("a waker kept from a completed task wakes nothing once its sl
 
 TEMPLATE_TEST_CASE("a wake costs no heap allocation on every reactor storage policy",
                    "[reactor][local][spawn][allocations]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   basic_local_reactor<TestType> reactor;
   probe_record record;
   probe_record self_waking_record;
@@ -363,7 +363,7 @@ TEMPLATE_TEST_CASE("a wake costs no heap allocation on every reactor storage pol
 // freed block, and boxed_recycling frees the slot twice (its free list loops on itself).
 TEMPLATE_TEST_CASE("a reactor frees every cell once when a burst of detached tasks spanning "
                    "several chunks completes", "[reactor][local][spawn][detach]",
-                   gentask::open_map, gentask::boxed, gentask::boxed_recycling, closed_policy) {
+                   gentask::open_map, gentask::boxed_storage, gentask::boxed_recycling_storage, closed_policy) {
   counting_task joiner;
   basic_local_reactor<TestType> reactor;
   probe_record record;
