@@ -128,6 +128,10 @@ class boxed_task_store {
 
   template <class G>
   task_id spawn(G&& f) {
+    return spawn_cell(std::forward<G>(f)).id;
+  }
+  template <class G>
+  detail::spawned_task spawn_cell(G&& f) {
     using F = std::remove_cvref_t<G>;
     using layout = detail::cell_layout<F>;
     if (free_head_ == none && slots_.size() > task_id::max_slot) throw task_capacity_exceeded();
@@ -157,7 +161,7 @@ class boxed_task_store {
     e.size = layout::size;
     e.align = layout::align;
     ++live_;
-    return task_id(group, slot, e.generation);
+    return {task_id(group, slot, e.generation), h};
   }
 
   [[nodiscard]] detail::task_header* find(task_id id) noexcept {
@@ -171,13 +175,10 @@ class boxed_task_store {
   [[nodiscard]] const detail::cell_ops<Task>& ops(task_id id) const noexcept {
     return *slots_[id.get_slot()].ops;
   }
-  /// One indirect call.
-  bool poll(task_id id, Task& task) {
-    entry& e = slots_[id.get_slot()];
-    return e.ops->poll(e.cell, task);
-  }
+  /// Polls the task in `cell` (the block of `id`): one indirect call.
+  bool poll(task_id id, void* cell, Task& task) { return slots_[id.get_slot()].ops->poll(cell, task); }
   /// Frees the task's block (the payload is already destroyed).
-  void free(task_id id) noexcept {
+  void free(task_id id, void* /*cell*/) noexcept {
     const std::uint32_t slot = id.get_slot();
     entry& e = slots_[slot];
     std::destroy_at(header(e.cell));

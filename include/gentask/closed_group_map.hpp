@@ -88,12 +88,16 @@ class closed_group_map {
 
   template <class G>
   task_id spawn(G&& f) {
+    return spawn_cell(std::forward<G>(f)).id;
+  }
+  template <class G>
+  detail::spawned_task spawn_cell(G&& f) {
     using F = std::remove_cvref_t<G>;
     if constexpr (!accepts<F>) {
       (void)sizeof(diagnostics::_ROOT_TYPE_NOT_DECLARED_IN_CLOSED_MAP_<F, Fs...>);
       return {};
     } else {
-      return groups_[boost::hana::type_c<F>].spawn(std::forward<G>(f));
+      return groups_[boost::hana::type_c<F>].spawn_cell(std::forward<G>(f));
     }
   }
 
@@ -106,13 +110,16 @@ class closed_group_map {
   [[nodiscard]] const detail::cell_ops<Task>& ops(task_id id) const noexcept {
     return bases_[id.get_group()]->get_ops();
   }
-  /// A jump table on the group id, then a direct (inlinable) call.
-  bool poll(task_id id, Task& task) {
+  /// Polls the task in `cell` (the cell of `id`): a jump table on the group id, then a direct
+  /// (inlinable) call.
+  bool poll(task_id id, void* cell, Task& task) {
     return detail::visit_index<sizeof...(Fs)>(id.get_group(), [&]<std::size_t I>() -> bool {
-      return groups_[boost::hana::type_c<type_at<I>>].poll_direct(id.get_slot(), task);
+      return task_group<type_at<I>, Task>::poll_cell(cell, task);
     });
   }
-  void free(task_id id) noexcept { bases_[id.get_group()]->free_slot(id.get_slot()); }
+  void free(task_id id, void* cell) noexcept {
+    bases_[id.get_group()]->free_slot(id.get_slot(), cell);
+  }
 
   void disable_release() noexcept {
     for (auto* g : bases_) g->disable_release();

@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 
 namespace gentask {
@@ -41,11 +42,12 @@ enum class join_status : unsigned char { pending, ready, canceled };
 
 /// The join operations a reactor provides to its handles, through its anchor.
 struct join_ops {
-  /// Ready: `*result` is the address of the task's result, which the handle moves out and
-  /// destroys before calling `release_taken`. Pending: `w` will be woken at completion.
-  join_status (*poll)(void* reactor, task_id id, const waker& w, void** result);
-  /// The handle took the result: free the task.
-  void (*release_taken)(void* reactor, task_id id) noexcept;
+  /// Ready: moves the task's result into `out` through `take` (which moves from its first
+  /// argument into its second and destroys the source) and frees the task. Pending: registers the
+  /// waker `make_waker(task)` makes, to be woken at completion (a handle polled while the task is
+  /// already complete never makes one).
+  join_status (*poll)(void* reactor, task_id id, void* out, void (*take)(void* from, void* to),
+                      waker (*make_waker)(void* task), void* task);
   /// The handle was dropped before taking the result: cancel the task.
   void (*cancel)(void* reactor, task_id id) noexcept;
   /// The handle was detached: let the task run on and drop its result.
@@ -103,8 +105,16 @@ class [[nodiscard]] join_handle {
       finish();
       return failed_value{join_error<E>::from_cancel()};
     }
-    void* slot = nullptr;
-    switch (anchor_->join->poll(anchor_->reactor, id_, task.get_waker(), &slot)) {
+    std::optional<result_type> out;
+    const auto status = anchor_->join->poll(
+        anchor_->reactor, id_, &out,
+        [](void* from, void* to) {
+          auto* stored = static_cast<result_type*>(from);
+          static_cast<std::optional<result_type>*>(to)->emplace(std::move(*stored));
+          std::destroy_at(stored);
+        },
+        [](void* t) -> waker { return static_cast<Task*>(t)->get_waker(); }, &task);
+    switch (status) {
       case detail::join_status::pending:
         return pending;
       case detail::join_status::canceled:
@@ -113,12 +123,8 @@ class [[nodiscard]] join_handle {
       case detail::join_status::ready:
         break;
     }
-    auto* stored = static_cast<result_type*>(slot);
-    result_type out(std::move(*stored));
-    std::destroy_at(stored);
-    anchor_->join->release_taken(anchor_->reactor, id_);
     finish();
-    return out;
+    return std::move(*out);
   }
 
   /// Lets the task run on without this handle; its result will be dropped.

@@ -38,7 +38,11 @@ class open_group_map {
 
   template <class F>
   task_id spawn(F&& f) {
-    return group_for<std::remove_cvref_t<F>>().spawn(std::forward<F>(f));
+    return spawn_cell(std::forward<F>(f)).id;
+  }
+  template <class F>
+  detail::spawned_task spawn_cell(F&& f) {
+    return group_for<std::remove_cvref_t<F>>().spawn_cell(std::forward<F>(f));
   }
 
   [[nodiscard]] detail::task_header* find(task_id id) noexcept {
@@ -52,12 +56,13 @@ class open_group_map {
   [[nodiscard]] const detail::cell_ops<Task>& ops(task_id id) const noexcept {
     return groups_[id.get_group()]->get_ops();
   }
-  /// One indirect call.
-  bool poll(task_id id, Task& task) {
-    auto& g = *groups_[id.get_group()];
-    return g.get_ops().poll(g.cell(id.get_slot()), task);
+  /// Polls the task in `cell` (the cell of `id`): one indirect call.
+  bool poll(task_id id, void* cell, Task& task) {
+    return groups_[id.get_group()]->get_ops().poll(cell, task);
   }
-  void free(task_id id) noexcept { groups_[id.get_group()]->free_slot(id.get_slot()); }
+  void free(task_id id, void* cell) noexcept {
+    groups_[id.get_group()]->free_slot(id.get_slot(), cell);
+  }
 
   void disable_release() noexcept {
     for (auto& g : groups_) g->disable_release();

@@ -12,6 +12,7 @@
 #include <gentask/future.hpp>
 #include <gentask/join_error.hpp>
 #include <gentask/poll_result.hpp>
+#include <gentask/task_id.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -62,6 +63,12 @@ struct task_header {
   [[nodiscard]] bool has(std::uint32_t flag) const noexcept { return (state & flag) != 0; }
   void set(std::uint32_t flag) noexcept { state |= flag; }
   void clear(std::uint32_t flag) noexcept { state &= ~flag; }
+};
+
+/// A task just spawned: its id and its cell's header (so the caller need not look it up).
+struct spawned_task {
+  task_id id;
+  task_header* header;
 };
 
 /// Where the payload of a cell for root future `F` starts, and how big the cell is.

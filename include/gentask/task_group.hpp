@@ -61,6 +61,7 @@ class task_group_base {
         cell_size_(cell_size),
         cell_align_(cell_align),
         shift_(chunk_shift(cell_size)),
+        mask_((1U << shift_) - 1U),
         group_id_(group_id) {}
   task_group_base(const task_group_base&) = delete;
   task_group_base& operator=(const task_group_base&) = delete;
@@ -77,6 +78,7 @@ class task_group_base {
       }
       release_chunk_memory(c);
     }
+    for (chunk& c : chunks_) delete[] c.generations;
   }
 
   [[nodiscard]] std::uint32_t get_group_id() const noexcept { return group_id_; }
@@ -87,15 +89,14 @@ class task_group_base {
   [[nodiscard]] detail::task_header* find(task_id id) noexcept {
     const std::uint32_t slot = id.get_slot();
     const std::uint32_t c = slot >> shift_;
-    if (c >= generations_.size() ||
-        generations_[c][slot & (cells_per_chunk() - 1U)] != id.get_generation()) {
-      return nullptr;
-    }
-    return header_of(cell(slot));
+    if (c >= chunks_.size()) return nullptr;
+    const chunk& k = chunks_[c];  // cells and generations in one record: one cache line
+    if (k.generations[slot & mask_] != id.get_generation()) return nullptr;
+    return header_of(k.cells + static_cast<std::size_t>(slot & mask_) * cell_size_);
   }
 
   [[nodiscard]] void* cell(std::uint32_t slot) noexcept {
-    return cell_at(slot >> shift_, slot & (cells_per_chunk() - 1U));
+    return cell_at(slot >> shift_, slot & mask_);
   }
   static detail::task_header* header_of(void* cell) noexcept {
     return std::launder(static_cast<detail::task_header*>(cell));
@@ -105,7 +106,14 @@ class task_group_base {
   }
 
   /// Takes a free cell (allocating a chunk if none is free) and returns its slot.
-  std::uint32_t allocate_slot() {
+  std::uint32_t allocate_slot() { return allocate().slot; }
+
+  struct allocation {
+    std::uint32_t slot;
+    void* cell;
+  };
+  /// Takes a free cell and returns its slot and address.
+  allocation allocate() {
     if (first_free_chunk_ == none) add_chunk();
     chunk& c = chunks_[first_free_chunk_];
     const std::uint32_t chunk_index = first_free_chunk_;
@@ -116,29 +124,31 @@ class task_group_base {
     if (c.live++ == 0) --empty_chunks_;
     if (c.free_head == none) unlink_free_chunk(chunk_index);
     ++live_;
-    if (live_ * 4 >= capacity()) quiet_completions_ = 0;
+    if (live_ * 4 >= capacity_) quiet_completions_ = 0;
     std::construct_at(h);  // a fresh header: no link, no joiner, phase free
-    return (chunk_index << shift_) | index;
+    return {(chunk_index << shift_) | index, cell};
   }
 
   /// Returns a cell to its chunk's free list and advances the slot's generation; may give empty
   /// chunks back (see the file comment).
-  void free_slot(std::uint32_t slot) noexcept {
+  void free_slot(std::uint32_t slot) noexcept { free_slot(slot, cell(slot)); }
+  /// As above, with the slot's cell already at hand.
+  void free_slot(std::uint32_t slot, void* cell) noexcept {
     const std::uint32_t chunk_index = slot >> shift_;
-    const std::uint32_t index = slot & (cells_per_chunk() - 1U);
-    std::uint32_t& gen = generations_[chunk_index][index];
-    gen = (gen + 1U) & task_id::generation_mask;
+    const std::uint32_t index = slot & mask_;
     chunk& c = chunks_[chunk_index];
-    auto* h = header_of(cell_at(chunk_index, index));
+    std::uint32_t& gen = c.generations[index];
+    gen = (gen + 1U) & task_id::generation_mask;
+    auto* h = header_of(cell);
     h->state = 0;
     h->next = c.free_head;
     if (c.free_head == none) link_free_chunk(chunk_index);
     c.free_head = index;
     --live_;
     if (--c.live == 0) ++empty_chunks_;
-    if (live_ * 4 >= capacity()) {
+    if (live_ * 4 >= capacity_) {
       quiet_completions_ = 0;
-    } else if (++quiet_completions_ >= capacity() && release_enabled_) {
+    } else if (++quiet_completions_ >= capacity_ && release_enabled_) {
       quiet_completions_ = 0;
       sweep_empty_chunks();
     }
@@ -161,21 +171,20 @@ class task_group_base {
   }
 
   [[nodiscard]] std::size_t get_live_count() const noexcept { return live_; }
-  [[nodiscard]] std::size_t capacity() const noexcept {
-    return static_cast<std::size_t>(live_chunks_) * cells_per_chunk();
-  }
+  [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] std::size_t get_chunk_count() const noexcept { return live_chunks_; }
   [[nodiscard]] std::uint32_t cells_per_chunk() const noexcept { return 1U << shift_; }
   [[nodiscard]] std::size_t get_cell_size() const noexcept { return cell_size_; }
   /// Completions in a row that left the group below a quarter full (see the release policy).
   [[nodiscard]] std::size_t get_quiet_completions() const noexcept { return quiet_completions_; }
   [[nodiscard]] std::uint32_t generation(std::uint32_t slot) const noexcept {
-    return generations_[slot >> shift_][slot & (cells_per_chunk() - 1U)];
+    return chunks_[slot >> shift_].generations[slot & mask_];
   }
 
  private:
   struct chunk {
-    unsigned char* cells = nullptr;
+    unsigned char* cells = nullptr;           // released when the chunk is given back
+    std::uint32_t* generations = nullptr;     // never released while the group lives
     std::uint32_t free_head = none;
     std::uint32_t live = 0;
     std::uint32_t prev_free = none;  // the list of chunks with a free cell
@@ -199,13 +208,9 @@ class task_group_base {
     } else {
       const std::size_t slots = (chunks_.size() + 1) << shift_;
       if (slots - 1 > task_id::max_slot) throw task_capacity_exceeded();
-      generations_.push_back(std::make_unique<std::uint32_t[]>(cells_per_chunk()));  // zeroed
-      try {
-        chunks_.emplace_back();
-      } catch (...) {
-        generations_.pop_back();
-        throw;
-      }
+      auto generations = std::make_unique<std::uint32_t[]>(cells_per_chunk());  // zeroed
+      chunks_.emplace_back();  // may throw: nothing changed yet
+      chunks_.back().generations = generations.release();
       retired_.reserve(chunks_.capacity());  // so that retiring a chunk never allocates
       chunk_index = static_cast<std::uint32_t>(chunks_.size() - 1);
     }
@@ -222,6 +227,7 @@ class task_group_base {
       c.free_head = i;
     }
     ++live_chunks_;
+    capacity_ += cells_per_chunk();
     ++empty_chunks_;
     link_free_chunk(chunk_index);
   }
@@ -243,6 +249,7 @@ class task_group_base {
     unlink_free_chunk(chunk_index);
     release_chunk_memory(chunk_index);
     --live_chunks_;
+    capacity_ -= cells_per_chunk();
     --empty_chunks_;
     // Keep the lowest released number on top, so new chunks fill holes from the bottom.
     retired_.push_back(chunk_index);  // capacity reserved in add_chunk
@@ -280,14 +287,15 @@ class task_group_base {
   std::size_t cell_size_;
   std::size_t cell_align_;
   std::uint32_t shift_;
+  std::uint32_t mask_;
   std::uint32_t group_id_;
   std::vector<chunk> chunks_;
-  std::vector<std::unique_ptr<std::uint32_t[]>> generations_;  // one block per chunk number
   std::vector<std::uint32_t> retired_;  // released chunk numbers, lowest last
   std::uint32_t first_free_chunk_ = none;
   std::uint32_t live_chunks_ = 0;
   std::uint32_t empty_chunks_ = 0;
   std::size_t live_ = 0;
+  std::size_t capacity_ = 0;
   std::size_t quiet_completions_ = 0;
   bool release_enabled_ = true;
 };
@@ -309,19 +317,25 @@ class task_group : public task_group_base<Task> {
   /// has no free cell.
   template <class G>
   task_id spawn(G&& f) {
-    const std::uint32_t slot = this->allocate_slot();
-    void* c = this->cell(slot);
+    return spawn_cell(std::forward<G>(f)).id;
+  }
+  /// As `spawn`, also giving the new cell's header.
+  template <class G>
+  detail::spawned_task spawn_cell(G&& f) {
+    const auto [slot, c] = this->allocate();
     try {
       std::construct_at(layout::future(c), std::forward<G>(f));
     } catch (...) {
-      this->free_slot(slot);
+      this->free_slot(slot, c);
       throw;
     }
-    this->header_of(c)->set_phase(detail::task_phase::pending);
-    return this->id_of(slot);
+    auto* h = this->header_of(c);
+    h->set_phase(detail::task_phase::pending);
+    return {this->id_of(slot), h};
   }
 
-  /// Polls the task in `slot`, directly (no indirect call): the closed map's path.
+  /// Polls the task in `cell`, directly (no indirect call): the closed map's path.
+  static bool poll_cell(void* cell, Task& task) { return ops::poll(cell, task); }
   bool poll_direct(std::uint32_t slot, Task& task) { return ops::poll(this->cell(slot), task); }
 };
 

@@ -133,7 +133,7 @@ class basic_local_reactor {
   void on_wake(std::uint64_t token) noexcept;
   void enqueue(task_id id, detail::task_header* h) noexcept;
   std::size_t run_batch();
-  void run_task(task_id id);
+  void run_task(task_id id, detail::task_header* h);
   void after_poll(task_id id, detail::task_header* h, bool completed) noexcept;
   void maybe_free(task_id id, detail::task_header* h) noexcept;
   void destroy_payload(task_id id, detail::task_header* h) noexcept;
@@ -142,16 +142,17 @@ class basic_local_reactor {
   // Joiners: a local token (this reactor's own waker) or an index into foreign_joiners_.
   static constexpr std::uint64_t joiner_local_bit = std::uint64_t{1} << 63U;
   void set_joiner(detail::task_header* h, const waker& w);
-  void clear_joiner(detail::task_header* h) noexcept;
-  void wake_joiner(detail::task_header* h) noexcept;
+  [[gnu::noinline]] void clear_joiner(detail::task_header* h) noexcept;
+  [[gnu::noinline]] void wake_joiner(detail::task_header* h) noexcept;
 
   // Remote inbox.
   bool drain_remote();
   void wait_for_remote();
 
   // join_ops for join handles.
-  static detail::join_status join_poll(void* r, task_id id, const waker& w, void** result);
-  static void join_release_taken(void* r, task_id id) noexcept;
+  static detail::join_status join_poll(void* r, task_id id, void* out,
+                                       void (*take)(void* from, void* to),
+                                       waker (*make_waker)(void* task), void* task);
   static void join_cancel(void* r, task_id id) noexcept;
   static void join_detach(void* r, task_id id) noexcept;
   static const detail::join_ops join_table;
@@ -314,8 +315,8 @@ inline const waker_vtable basic_local_reactor<P>::remote_vtable = {
 
 template <class P>
 inline const detail::join_ops basic_local_reactor<P>::join_table = {
-    &basic_local_reactor::join_poll, &basic_local_reactor::join_release_taken,
-    &basic_local_reactor::join_cancel, &basic_local_reactor::join_detach};
+    &basic_local_reactor::join_poll, &basic_local_reactor::join_cancel,
+    &basic_local_reactor::join_detach};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -412,7 +413,7 @@ std::size_t basic_local_reactor<P>::run_batch() {
     --ready_count_;
     h->clear(detail::flag_queued);
     if (h->get_phase() == detail::task_phase::pending) {
-      run_task(id);
+      run_task(id, h);
       ++polled;
     } else {
       maybe_free(id, h);  // canceled while queued
@@ -422,12 +423,11 @@ std::size_t basic_local_reactor<P>::run_batch() {
 }
 
 template <class P>
-void basic_local_reactor<P>::run_task(task_id id) {
-  auto* h = static_cast<detail::task_header*>(storage_.cell(id));
+void basic_local_reactor<P>::run_task(task_id id, detail::task_header* h) {
   h->set(detail::flag_running);
   task_type task(this, id);
   ++polls_;
-  const bool completed = storage_.poll(id, task);  // exceptions become the task's result
+  const bool completed = storage_.poll(id, h, task);  // exceptions become the task's result
   after_poll(id, h, completed);
 }
 
@@ -442,11 +442,11 @@ void basic_local_reactor<P>::after_poll(task_id id, detail::task_header* h, bool
   }
   if (completed) {
     if (h->has(detail::flag_detached)) {
-      if (storage_.ops(id).is_exception(storage_.cell(id))) ++unobserved_exceptions_;
+      if (storage_.ops(id).is_exception(h)) ++unobserved_exceptions_;
       destroy_payload(id, h);  // as above
       return;
     }
-    wake_joiner(h);  // the task stays, complete, until its handle takes the result
+    if (h->joiner != 0) wake_joiner(h);  // the task stays, complete, until its handle takes it
   }
 }
 
@@ -454,9 +454,8 @@ template <class P>
 void basic_local_reactor<P>::destroy_payload(task_id id, detail::task_header* h) noexcept {
   const auto phase = h->get_phase();
   h->set_phase(detail::task_phase::empty);
-  void* cell = storage_.cell(id);
-  if (phase == detail::task_phase::pending) storage_.ops(id).destroy_future(cell);
-  if (phase == detail::task_phase::complete) storage_.ops(id).destroy_result(cell);
+  if (phase == detail::task_phase::pending) storage_.ops(id).destroy_future(h);  // the cell is h
+  if (phase == detail::task_phase::complete) storage_.ops(id).destroy_result(h);
   maybe_free(id, h);
 }
 
@@ -464,8 +463,8 @@ template <class P>
 void basic_local_reactor<P>::maybe_free(task_id id, detail::task_header* h) noexcept {
   if (h->get_phase() == detail::task_phase::empty &&
       !h->has(detail::flag_queued | detail::flag_running)) {
-    clear_joiner(h);
-    storage_.free(id);
+    if (h->joiner != 0) clear_joiner(h);
+    storage_.free(id, h);
   }
 }
 
@@ -533,30 +532,24 @@ void basic_local_reactor<P>::wake_joiner(detail::task_header* h) noexcept {
 }
 
 template <class P>
-detail::join_status basic_local_reactor<P>::join_poll(void* r, task_id id, const waker& w,
-                                                     void** result) {
+detail::join_status basic_local_reactor<P>::join_poll(void* r, task_id id, void* out,
+                                                     void (*take)(void* from, void* to),
+                                                     waker (*make_waker)(void* task),
+                                                     void* task) {
   auto& self = *static_cast<basic_local_reactor*>(r);
   detail::task_header* h = self.storage_.find(id);
   if (h == nullptr) return detail::join_status::canceled;
   switch (h->get_phase()) {
     case detail::task_phase::complete:
-      *result = static_cast<unsigned char*>(self.storage_.cell(id)) +
-                self.storage_.ops(id).payload_offset;
+      take(reinterpret_cast<unsigned char*>(h) + self.storage_.ops(id).payload_offset, out);
+      h->set_phase(detail::task_phase::empty);  // the result was moved out and destroyed
+      self.maybe_free(id, h);
       return detail::join_status::ready;
     case detail::task_phase::pending:
-      self.set_joiner(h, w);
+      self.set_joiner(h, make_waker(task));
       return detail::join_status::pending;
     default:
       return detail::join_status::canceled;
-  }
-}
-
-template <class P>
-void basic_local_reactor<P>::join_release_taken(void* r, task_id id) noexcept {
-  auto& self = *static_cast<basic_local_reactor*>(r);
-  if (detail::task_header* h = self.storage_.find(id)) {
-    h->set_phase(detail::task_phase::empty);  // the handle destroyed the result it moved out
-    self.maybe_free(id, h);
   }
 }
 
@@ -572,7 +565,7 @@ void basic_local_reactor<P>::join_detach(void* r, task_id id) noexcept {
   if (h == nullptr) return;
   self.clear_joiner(h);
   if (h->get_phase() == detail::task_phase::complete && !h->has(detail::flag_running)) {
-    if (self.storage_.ops(id).is_exception(self.storage_.cell(id))) ++self.unobserved_exceptions_;
+    if (self.storage_.ops(id).is_exception(h)) ++self.unobserved_exceptions_;
     self.destroy_payload(id, h);
     return;
   }
@@ -647,13 +640,13 @@ join_handle<item_type_t<F>, error_type_t<F>> basic_local_reactor<P>::spawn(F f) 
   } else {
     check_thread("local_reactor::spawn: called off the reactor's thread");
     if (closing_) return handle();  // refused: `f` is destroyed here, on this thread
-    const task_id id = storage_.spawn(std::move(f));
+    const detail::spawned_task task = storage_.spawn_cell(std::move(f));
     if constexpr (!storage_type::template accepts<F>) {
       return handle();  // unreachable: the storage's diagnostic has fired
     } else {
-      enqueue(id, static_cast<detail::task_header*>(storage_.cell(id)));  // just made: no check
+      enqueue(task.id, task.header);
       anchor_->retain();
-      return handle(anchor_, id);
+      return handle(anchor_, task.id);
     }
   }
 }

@@ -145,7 +145,7 @@ join_result_t<F>* result_of(Store& store, task_id id) {
 /// reactor does.
 template <class Store, class Task>
 bool poll_and_mark(Store& store, task_id id, Task& task) {
-  const bool done = store.poll(id, task);
+  const bool done = store.poll(id, store.cell(id), task);
   if (done) store.find(id)->set_phase(detail::task_phase::complete);
   return done;
 }
@@ -160,7 +160,7 @@ void retire(Store& store, task_id id) {
   h->set_phase(detail::task_phase::empty);
   if (phase == detail::task_phase::pending) store.ops(id).destroy_future(cell);
   if (phase == detail::task_phase::complete) store.ops(id).destroy_result(cell);
-  store.free(id);
+  store.free(id, store.cell(id));
 }
 
 /// The tokens of the cells `for_each_used` visits, each with the header it was given.
@@ -350,7 +350,7 @@ void destroy_runs_the_destructor_once() {
     store.find(id)->set_phase(detail::task_phase::empty);
     store.ops(id).destroy_future(store.cell(id));
     CHECK(record.destroyed == 1);
-    store.free(id);
+    store.free(id, store.cell(id));
     CHECK(record.destroyed == 1);
     CHECK(record.polls == 0);
   }
@@ -369,7 +369,7 @@ void destroy_runs_the_destructor_once() {
     store.ops(id).destroy_result(store.cell(id));
     CHECK(values.destroyed == destroyed_before + 1);
     CHECK(values.get_alive() == 0);
-    store.free(id);
+    store.free(id, store.cell(id));
     CHECK(values.destroyed == destroyed_before + 1);
   }
 }
