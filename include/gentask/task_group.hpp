@@ -31,6 +31,7 @@
 #include <gentask/task_cell.hpp>
 #include <gentask/task_id.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -78,7 +79,7 @@ class task_group_base {
       }
       release_chunk_memory(c);
     }
-    for (chunk& c : chunks_) delete[] c.generations;
+    for (std::uint32_t* g : generations_) delete[] g;
   }
 
   [[nodiscard]] std::uint32_t get_group_id() const noexcept { return group_id_; }
@@ -89,10 +90,10 @@ class task_group_base {
   [[nodiscard]] detail::task_header* find(task_id id) noexcept {
     const std::uint32_t slot = id.get_slot();
     const std::uint32_t c = slot >> shift_;
-    if (c >= chunks_.size()) return nullptr;
-    const chunk& k = chunks_[c];  // cells and generations in one record: one cache line
-    if (k.generations[slot & mask_] != id.get_generation()) return nullptr;
-    return header_of(k.cells + static_cast<std::size_t>(slot & mask_) * cell_size_);
+    if (c >= generations_.size() || generations_[c][slot & mask_] != id.get_generation()) {
+      return nullptr;
+    }
+    return header_of(cell_at(c, slot & mask_));
   }
 
   [[nodiscard]] void* cell(std::uint32_t slot) noexcept {
@@ -136,9 +137,9 @@ class task_group_base {
   void free_slot(std::uint32_t slot, void* cell) noexcept {
     const std::uint32_t chunk_index = slot >> shift_;
     const std::uint32_t index = slot & mask_;
-    chunk& c = chunks_[chunk_index];
-    std::uint32_t& gen = c.generations[index];
+    std::uint32_t& gen = generations_[chunk_index][index];
     gen = (gen + 1U) & task_id::generation_mask;
+    chunk& c = chunks_[chunk_index];
     auto* h = header_of(cell);
     h->state = 0;
     h->next = c.free_head;
@@ -178,13 +179,12 @@ class task_group_base {
   /// Completions in a row that left the group below a quarter full (see the release policy).
   [[nodiscard]] std::size_t get_quiet_completions() const noexcept { return quiet_completions_; }
   [[nodiscard]] std::uint32_t generation(std::uint32_t slot) const noexcept {
-    return chunks_[slot >> shift_].generations[slot & mask_];
+    return generations_[slot >> shift_][slot & mask_];
   }
 
  private:
   struct chunk {
-    unsigned char* cells = nullptr;           // released when the chunk is given back
-    std::uint32_t* generations = nullptr;     // never released while the group lives
+    unsigned char* cells = nullptr;  // released when the chunk is given back
     std::uint32_t free_head = none;
     std::uint32_t live = 0;
     std::uint32_t prev_free = none;  // the list of chunks with a free cell
@@ -209,8 +209,11 @@ class task_group_base {
       const std::size_t slots = (chunks_.size() + 1) << shift_;
       if (slots - 1 > task_id::max_slot) throw task_capacity_exceeded();
       auto generations = std::make_unique<std::uint32_t[]>(cells_per_chunk());  // zeroed
+      if (generations_.size() == generations_.capacity()) {
+        generations_.reserve(std::max<std::size_t>(8, 2 * generations_.capacity()));
+      }
       chunks_.emplace_back();  // may throw: nothing changed yet
-      chunks_.back().generations = generations.release();
+      generations_.push_back(generations.release());  // room reserved above
       retired_.reserve(chunks_.capacity());  // so that retiring a chunk never allocates
       chunk_index = static_cast<std::uint32_t>(chunks_.size() - 1);
     }
@@ -290,6 +293,7 @@ class task_group_base {
   std::uint32_t mask_;
   std::uint32_t group_id_;
   std::vector<chunk> chunks_;
+  std::vector<std::uint32_t*> generations_;  // one block per chunk number, never released
   std::vector<std::uint32_t> retired_;  // released chunk numbers, lowest last
   std::uint32_t first_free_chunk_ = none;
   std::uint32_t live_chunks_ = 0;
