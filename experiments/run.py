@@ -15,6 +15,7 @@ Mann-Whitney U test, one section per experiment, plots) and refreshes the genera
 experiments/*/README.md and papers/*.md (between `<!-- table:... -->` and `<!-- end table -->`).
 
 Usage: run.py --build-dir build/release [NAME...] [--full]
+       run.py --tables-only   (regenerate the tables of READMEs and papers from results/latest)
 NAME selects experiments by folder name or number prefix ("01"). Rows of experiments not run
 this time are carried over from the previous results/latest/summary.csv, and the report says so.
 """
@@ -314,8 +315,9 @@ def ratio_cell(a, b):
     if a is None or b is None or not b["median"]:
         return "n/a"
     ratio = a["median"] / b["median"]
-    if b["min"] > 0 and (a["min"] != a["max"] or b["min"] != b["max"]):
-        return f"{ratio:.2f}x [{a['min'] / b['max']:.2f}-{a['max'] / b['min']:.2f}]"
+    lo, hi = (a["min"] / b["max"], a["max"] / b["min"]) if b["min"] > 0 else (ratio, ratio)
+    if f"{lo:.2f}" != f"{hi:.2f}":
+        return f"{ratio:.2f}x [{lo:.2f}-{hi:.2f}]"
     return f"{ratio:.2f}x"
 
 
@@ -550,7 +552,8 @@ def refresh_generated_tables(rows):
                 for v in variants:
                     r = table.get((exp, w, p, v, metric))
                     cells.append(f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
-                                 if r and r["min"] != r["max"] else (fmt(r["median"]) if r else ""))
+                                 if r and fmt(r["min"]) != fmt(r["max"])
+                                 else (fmt(r["median"]) if r else ""))
                 line = f"| {w} | {p} | " + " | ".join(cells) + " |"
                 if base:
                     b = table.get((exp, w, p, base, metric))
@@ -574,7 +577,24 @@ def main():
     ap.add_argument("--build-dir", default="build/release")
     ap.add_argument("--full", action="store_true", help="more repetitions and longer runs")
     ap.add_argument("--no-callgrind", action="store_true", help="skip instruction counts")
+    ap.add_argument("--tables-only", action="store_true",
+                    help="only regenerate the tables in READMEs and papers from results/latest")
     args = ap.parse_args()
+
+    if args.tables_only:
+        latest = RESULTS / "latest" / "summary.csv"
+        if not latest.exists():
+            log("no results/latest/summary.csv: run the experiments first")
+            return 2
+        rows = []
+        with latest.open() as f:
+            for r in csv.DictReader(f):
+                for k in ("median", "min", "max"):
+                    r[k] = float(r[k])
+                r["reps"] = int(r["reps"])
+                rows.append(r)
+        refresh_generated_tables(rows)
+        return 0
 
     build_dir = (ROOT / args.build_dir).resolve()
     mode = "full" if args.full else "quick"

@@ -1,0 +1,467 @@
+#pragma once
+/// @file
+/// The workloads of experiment 02, shared by every storage variant: each `run.<variant>.cpp`
+/// calls `register_variant<V>()` with a `V` that names the variant and maps a list of root
+/// future types to its reactor (`V::reactor<Fs...>`: the closed map declares exactly `Fs...`,
+/// the others ignore them), so every variant runs the same code on its own storage.
+///
+///   spawn_complete      N trivial tasks spawned from a root future (driven by `block_on`)
+///                       through its task, in batches of B; after each batch the root awaits the
+///                       handles in order (`for (h : handles) co_await h`), so it is polled
+///                       once per batch with the first handle pending and once with all ready.
+///                       Params `batch=B;n=N`.
+///   spawn_then_wake     N detached tasks spawned from outside, each pending once with its waker
+///                       stored in a table (reserved once); run_until_idle (all pending), wake
+///                       every stored waker, run_until_idle again (all complete, each freed as it
+///                       completes). Param `n=N`.
+///   mixed_types         spawn_complete with batch 1000 and n = 10000 over K distinct root types
+///                       (task i is of type i % K, spawned by an unrolled round of K spawns).
+///                       Param `n=10000;types=K`.
+///   idle_memory         untimed: after N spawns of a task that stays pending (a payload of P
+///                       bytes), polled once, live heap bytes (glibc `mallinfo2`, main heap plus
+///                       mmapped blocks) minus those before, over N; a fresh reactor per
+///                       measurement, the handles in a vector made inside the window. Param
+///                       `n=N;payload=P`.
+///   cross_thread_spawn  another thread spawns N tasks through the reactor's remote handle while
+///                       the reactor thread runs `block_on` on a root that completes when all N
+///                       ran (the last one wakes it). Param `n=N`.
+///
+/// Every case keeps its reactor (and its reserved vectors) across iterations, so groups are warm
+/// and the harness's warm-up iterations run before allocations are counted: the figures are
+/// steady state. One iteration is one whole workload (N tasks); the unit is one task.
+
+#include "../common/harness.hpp"
+
+#include <gentask/future.hpp>
+#include <gentask/join_handle.hpp>
+#include <gentask/poll_result.hpp>
+#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/remote_join_handle.hpp>
+#include <gentask/spawn.hpp>
+#include <gentask/task.hpp>
+#include <gentask/task_cell.hpp>
+#include <gentask/unit.hpp>
+#include <gentask/waker.hpp>
+
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace gentask::bench::exp02 {
+
+// ---------------------------------------------------------------------------------------------
+// Sizes. The `full`-only sizes are excluded in quick mode by the manifest's filter.
+
+inline constexpr std::array<int, 4> spawn_sizes = {1000, 10000, 100000, 1000000};
+inline constexpr int spawn_batch = 1000;
+inline constexpr std::array<int, 3> wake_sizes = {1000, 10000, 100000};
+inline constexpr int mixed_n = 10000;
+inline constexpr int idle_n = 100000;
+inline constexpr int cross_n = 10000;
+
+/// Callgrind counts only the small cases: at most 10000 tasks per iteration, at most 1000 live
+/// at once (it runs every case twice, 2 and 6 iterations, about 50 times slower than native).
+inline constexpr int callgrind_max_n = 10000;
+inline constexpr int callgrind_max_live = 1000;
+
+/// The harness options of a case (set one by one: g++ 12 warns about designated initialisers
+/// that leave a member out).
+inline case_options options(bool callgrind, std::size_t probe_iterations,
+                            std::function<std::vector<extra_metric>()> extra_metrics = {}) {
+  case_options o;
+  o.callgrind = callgrind;
+  o.probe_iterations = probe_iterations;
+  o.extra_metrics = std::move(extra_metrics);
+  return o;
+}
+
+/// Iterations of the allocation-counting pass: about 100000 tasks or more, at least 2.
+inline std::size_t probe_iterations_for(int n) {
+  return std::clamp<std::size_t>(200000 / static_cast<std::size_t>(n), 2, 64);
+}
+
+[[noreturn]] inline void fail(const char* what) {
+  std::fprintf(stderr, "exp02: %s\n", what);
+  std::abort();
+}
+inline void check(bool ok, const char* what) {
+  if (!ok) fail(what);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Root future types of spawned tasks.
+
+/// Ready with its value at the first poll. `K` only makes distinct types (mixed_types).
+template <std::size_t K>
+class trivial_task {
+ public:
+  using future_concept = future_tag;
+  using item_type = int;
+  using error_type = never;
+
+  explicit trivial_task(int value) noexcept : value_(value) {}
+
+  template <task Task>
+  poll_result<int, never> poll(Task& /*task*/) noexcept {
+    return ready_value{value_};
+  }
+
+ private:
+  int value_;
+};
+
+using int_handle = join_handle<int, never>;
+
+/// Where spawn_then_wake's tasks park their wakers and leave their values.
+struct wake_board {
+  std::vector<waker> wakers;
+  long long sum = 0;
+};
+
+/// Pending at its first poll (its waker stored on the board), ready at the second.
+class wake_once_task {
+ public:
+  using future_concept = future_tag;
+  using item_type = int;
+  using error_type = never;
+
+  wake_once_task(wake_board* board, int value) noexcept : board_(board), value_(value) {}
+
+  template <task Task>
+  poll_result<int, never> poll(Task& task) {
+    if (!parked_) {
+      parked_ = true;
+      board_->wakers.push_back(task.get_waker());  // reserved: never reallocates
+      return pending;
+    }
+    board_->sum += value_;
+    return ready_value{value_};
+  }
+
+ private:
+  wake_board* board_;
+  int value_;
+  bool parked_ = false;
+};
+
+/// Stays pending for ever, holding `Bytes` of payload (idle_memory).
+template <std::size_t Bytes>
+class idle_task {
+  static_assert(Bytes % sizeof(std::uint64_t) == 0);
+
+ public:
+  using future_concept = future_tag;
+  using item_type = int;
+  using error_type = never;
+
+  explicit idle_task(int value) noexcept { payload_.fill(static_cast<std::uint64_t>(value)); }
+
+  template <task Task>
+  poll_result<int, never> poll(Task& /*task*/) noexcept {
+    return pending;
+  }
+
+ private:
+  std::array<std::uint64_t, Bytes / sizeof(std::uint64_t)> payload_;
+};
+
+/// What cross_thread_spawn's tasks count on (touched on the reactor thread only).
+struct cross_board {
+  int done = 0;
+  int target = 0;
+  waker root;  // the root's waker: the last task wakes it
+};
+
+/// Counts itself done at its first poll; the last one wakes the root.
+class counting_task {
+ public:
+  using future_concept = future_tag;
+  using item_type = unit;
+  using error_type = never;
+
+  explicit counting_task(cross_board* board) noexcept : board_(board) {}
+
+  template <task Task>
+  poll_result<unit, never> poll(Task& /*task*/) noexcept {
+    if (++board_->done == board_->target) board_->root.wake();
+    return ready_value{unit{}};
+  }
+
+ private:
+  cross_board* board_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Root futures driven by block_on.
+
+/// Spawns `n` trivial tasks in batches of `batch` through its task and awaits every handle in
+/// order; ready with the sum of their values. Task i has type `trivial_task<i % Types>`.
+template <std::size_t Types>
+class spawn_root {
+ public:
+  using future_concept = future_tag;
+  using item_type = long long;
+  using error_type = never;
+
+  spawn_root(std::vector<int_handle>& handles, int n, int batch) noexcept
+      : handles_(&handles), n_(n), batch_(batch) {}
+
+  template <spawning_task Task>
+  poll_result<long long, never> poll(Task& task) {
+    for (;;) {
+      while (joined_ < handles_->size()) {
+        auto r = (*handles_)[joined_].poll(task);
+        if (r.is_pending()) return pending;
+        sum_ += r.get_value();
+        ++joined_;
+      }
+      handles_->clear();
+      joined_ = 0;
+      if (spawned_ == n_) return ready_value{sum_};
+      const int count = std::min(batch_, n_ - spawned_);
+      for (int i = 0; i < count; i += static_cast<int>(Types)) {
+        spawn_round(task, spawned_ + i, std::make_index_sequence<Types>{});
+      }
+      spawned_ += count;
+    }
+  }
+
+ private:
+  template <class Task, std::size_t... Is>
+  void spawn_round(Task& task, int base, std::index_sequence<Is...> /*types*/) {
+    (handles_->push_back(gentask::spawn(task, trivial_task<Is>(base + static_cast<int>(Is)))), ...);
+  }
+
+  std::vector<int_handle>* handles_;
+  int n_;
+  int batch_;
+  int spawned_ = 0;
+  std::size_t joined_ = 0;
+  long long sum_ = 0;
+};
+
+/// Pending until every counting task ran.
+class wait_all_root {
+ public:
+  using future_concept = future_tag;
+  using item_type = int;
+  using error_type = never;
+
+  explicit wait_all_root(cross_board* board) noexcept : board_(board) {}
+
+  template <task Task>
+  poll_result<int, never> poll(Task& task) {
+    if (board_->done == board_->target) return ready_value{board_->done};
+    board_->root = task.get_waker();
+    return pending;
+  }
+
+ private:
+  cross_board* board_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Registration.
+
+inline std::string spawn_param(int batch, int n) {
+  return "batch=" + std::to_string(batch) + ";n=" + std::to_string(n);
+}
+inline std::string n_param(int n) { return "n=" + std::to_string(n); }
+
+template <class V, class Seq>
+struct trivial_reactor;
+template <class V, std::size_t... Is>
+struct trivial_reactor<V, std::index_sequence<Is...>> {
+  using type = typename V::template reactor<trivial_task<Is>...>;
+};
+/// The reactor of variant `V` for tasks of `trivial_task<0>` ... `trivial_task<Types - 1>`.
+template <class V, std::size_t Types>
+using trivial_reactor_t = typename trivial_reactor<V, std::make_index_sequence<Types>>::type;
+
+template <class Reactor>
+struct spawn_state {
+  Reactor reactor;
+  std::vector<int_handle> handles;
+};
+
+/// spawn_complete and mixed_types.
+template <class V, std::size_t Types>
+void add_spawn_case(const std::string& workload, const std::string& param, int n, int batch) {
+  check(batch % static_cast<int>(Types) == 0 && n % batch == 0, "spawn case: uneven rounds");
+  auto state = std::make_shared<spawn_state<trivial_reactor_t<V, Types>>>();
+  const long long expected = static_cast<long long>(n) * (n - 1) / 2;
+  register_case(
+      workload, V::name, param, n,
+      [state, n, batch, expected] {
+        state->handles.reserve(static_cast<std::size_t>(batch));  // allocates in the warm-up only
+        auto result = state->reactor.block_on(spawn_root<Types>(state->handles, n, batch));
+        long long sum = result.get_value();
+        check(sum == expected, "spawn_complete: wrong sum");
+        benchmark::DoNotOptimize(sum);
+      },
+      options(n <= callgrind_max_n && batch <= callgrind_max_live, probe_iterations_for(n)));
+}
+
+template <class Reactor>
+struct wake_state {
+  Reactor reactor;
+  wake_board board;
+};
+
+template <class V>
+void add_wake_case(int n) {
+  auto state = std::make_shared<wake_state<typename V::template reactor<wake_once_task>>>();
+  const long long expected = static_cast<long long>(n) * (n - 1) / 2;
+  register_case(
+      "spawn_then_wake", V::name, n_param(n), n,
+      [state, n, expected] {
+        auto& reactor = state->reactor;
+        auto& board = state->board;
+        board.wakers.reserve(static_cast<std::size_t>(n));  // allocates in the warm-up only
+        board.sum = 0;
+        for (int i = 0; i < n; ++i) reactor.spawn_detached(wake_once_task(&board, i));
+        reactor.run_until_idle();
+        check(board.wakers.size() == static_cast<std::size_t>(n), "spawn_then_wake: not parked");
+        for (const waker& w : board.wakers) w.wake();
+        board.wakers.clear();
+        reactor.run_until_idle();
+        check(board.sum == expected && reactor.get_task_count() == 0,
+              "spawn_then_wake: not all completed");
+        benchmark::DoNotOptimize(board.sum);
+      },
+      options(n <= callgrind_max_live, probe_iterations_for(n)));
+}
+
+/// Live heap bytes: allocated in the heap (all arenas) plus in mmapped blocks.
+inline double live_heap_bytes() {
+  const struct mallinfo2 m = ::mallinfo2();
+  return static_cast<double>(m.uordblks) + static_cast<double>(m.hblkhd);
+}
+
+/// Spawns `n` idle tasks of type `F` into `reactor` (handles into `handles`) and polls each
+/// once.
+template <class F, class Reactor>
+void spawn_idle(Reactor& reactor, std::vector<int_handle>& handles, int n) {
+  for (int i = 0; i < n; ++i) handles.push_back(reactor.spawn(F(i)));
+  reactor.run_until_idle();
+  check(reactor.get_task_count() == static_cast<std::size_t>(n), "idle_memory: tasks ended");
+}
+
+/// One memory measurement on a fresh reactor (made before the window: its fixed size is not
+/// per task).
+template <class Reactor, class F>
+std::vector<extra_metric> measure_idle(int n) {
+  auto reactor = std::make_unique<Reactor>();
+  const double before = live_heap_bytes();
+  double after = 0;
+  {
+    std::vector<int_handle> handles;
+    handles.reserve(static_cast<std::size_t>(n));
+    spawn_idle<F>(*reactor, handles, n);
+    after = live_heap_bytes();
+  }  // the handles cancel their tasks here, outside the window
+  const double per_task = (after - before) / n;
+  const double future_bytes = sizeof(F);
+  const double result_bytes = sizeof(join_result_t<F>);
+  return {{"bytes_per_idle_task", "bytes", per_task},
+          {"sizeof_future", "bytes", future_bytes},
+          {"sizeof_result", "bytes", result_bytes},
+          {"overhead_bytes_per_idle_task", "bytes",
+           per_task - std::max(future_bytes, result_bytes)}};
+}
+
+template <class Reactor>
+struct idle_state {
+  Reactor reactor;
+  std::vector<int_handle> handles;
+};
+
+/// idle_memory at payload `Bytes`. Its body (time not reported: an untimed workload) cycles N
+/// idle tasks through a warm reactor: spawn, poll once, drop the handles (which cancels them);
+/// its allocations per task are the `allocs_per_task` row.
+template <class V, std::size_t Bytes>
+void add_idle_case() {
+  using F = idle_task<Bytes>;
+  using reactor_type = typename V::template reactor<F>;
+  auto state = std::make_shared<idle_state<reactor_type>>();
+  register_case(
+      "idle_memory", V::name, n_param(idle_n) + ";payload=" + std::to_string(Bytes), idle_n,
+      [state] {
+        state->handles.reserve(idle_n);
+        spawn_idle<F>(state->reactor, state->handles, idle_n);
+        state->handles.clear();
+      },
+      options(false, 2, [] { return measure_idle<reactor_type, F>(idle_n); }));
+}
+
+template <class Reactor>
+struct cross_state {
+  Reactor reactor;
+  cross_board board;
+  std::vector<remote_join_handle<unit, never>> handles;
+};
+
+/// cross_thread_spawn. A new producer thread per iteration (its start and join are inside the
+/// time: a few microseconds over N tasks).
+template <class V>
+void add_cross_case() {
+  using reactor_type = typename V::template reactor<remote_runner<counting_task>>;
+  auto state = std::make_shared<cross_state<reactor_type>>();
+  register_case(
+      "cross_thread_spawn", V::name, n_param(cross_n), cross_n,
+      [state] {
+        auto& board = state->board;
+        board.done = 0;
+        board.target = cross_n;
+        state->handles.reserve(cross_n);  // allocates in the warm-up only
+        // The remote handle is made here, before block_on, so the reactor never sees itself
+        // without a remote handle (it would throw `stalled`).
+        std::thread producer([remote = state->reactor.get_remote_handle(),
+                              &handles = state->handles, &board]() mutable {
+          for (int i = 0; i < cross_n; ++i) {
+            auto spawned = remote.spawn(counting_task(&board));
+            if (!spawned.is_spawned()) fail("cross_thread_spawn: reactor refused a spawn");
+            handles.push_back(std::move(spawned).get_handle());
+          }
+        });
+        auto result = state->reactor.block_on(wait_all_root(&board));
+        producer.join();
+        state->handles.clear();  // results are in: dropping the handles frees the shared states
+        board.root = waker();
+        check(result.get_value() == cross_n, "cross_thread_spawn: not all ran");
+      },
+      options(false, 8));
+}
+
+/// Every case of variant `V`.
+template <class V>
+void register_variant() {
+  for (const int n : spawn_sizes) {
+    add_spawn_case<V, 1>("spawn_complete", spawn_param(std::min(spawn_batch, n), n), n,
+                         std::min(spawn_batch, n));
+    if (n > spawn_batch) add_spawn_case<V, 1>("spawn_complete", spawn_param(n, n), n, n);
+  }
+  for (const int n : wake_sizes) add_wake_case<V>(n);
+  const std::string mixed = n_param(mixed_n) + ";types=";
+  add_spawn_case<V, 1>("mixed_types", mixed + "1", mixed_n, spawn_batch);
+  add_spawn_case<V, 10>("mixed_types", mixed + "10", mixed_n, spawn_batch);
+  add_spawn_case<V, 100>("mixed_types", mixed + "100", mixed_n, spawn_batch);
+  add_idle_case<V, 8>();
+  add_idle_case<V, 16>();
+  add_idle_case<V, 128>();
+  add_cross_case<V>();
+}
+
+}  // namespace gentask::bench::exp02
