@@ -68,25 +68,24 @@ struct remote_inbox {
   bool closed = false;
 
   void retain() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
-  /// Drops a reference. The reactor's own reference is the last but one: dropping the last
-  /// other one while the reactor may be asleep in `block_on` takes the lock, so the reactor
-  /// sees the count change under it and cannot free the inbox under this thread.
+  /// Drops a reference (the reactor's own or anyone's). A decrement that leaves two or more
+  /// holders is a plain atomic step. One that leaves one or none happens under the lock, with a
+  /// signal: the reactor asleep in `block_on` re-checks the count under that lock (it may now be
+  /// the only holder: nothing can wake it), and whoever frees the inbox has first acquired the
+  /// lock after every other thread's last use of it, so no thread is still inside the mutex or
+  /// the condition variable when it is destroyed.
   void release() noexcept {
     std::size_t n = refs.load(std::memory_order_relaxed);
-    for (;;) {
-      if (n == 2) {
-        const std::lock_guard lock(mutex);
-        if (refs.compare_exchange_strong(n, 1, std::memory_order_acq_rel)) {
-          wakeup.notify_one();
-          return;
-        }
-        continue;
-      }
-      if (refs.compare_exchange_weak(n, n - 1, std::memory_order_acq_rel)) {
-        if (n == 1) delete this;
-        return;
-      }
+    while (n > 2) {
+      if (refs.compare_exchange_weak(n, n - 1, std::memory_order_acq_rel)) return;
     }
+    bool last = false;
+    {
+      const std::lock_guard lock(mutex);
+      last = refs.fetch_sub(1, std::memory_order_acq_rel) == 1;
+      wakeup.notify_one();
+    }
+    if (last) delete this;
   }
   /// Appends under the lock and wakes the reactor; false (and nothing appended) once closed.
   template <class Push>
