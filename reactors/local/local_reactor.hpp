@@ -14,12 +14,18 @@
 /// `boxed_recycling_storage` (the one-allocation-per-task baselines). Spawning a type already seen, on the reactor's
 /// thread, allocates nothing with the maps.
 ///
-/// The task type models `task`, `remote_waking_task` and `spawning_task`:
+/// The task type models `task`, `remote_waking_task`, `spawning_task`, `timer_task` (a
+/// `timer_queue` on a real clock, or a manual one for tests) and `budgeted_task` (a cooperative
+/// budget, off unless `set_coop_budget` turns it on):
 ///   - `get_waker()`: a handle whose wake links the task into the intrusive ready list (at most
 ///     once: a `queued` flag coalesces wakes), without atomics or allocation;
 ///   - `get_remote_waker()`: a thread-safe handle whose wake appends the task's token to the
 ///     inbox under a mutex and signals the reactor; generations are checked on the reactor thread;
-///   - `spawn(f)`: as `reactor.spawn(f)`.
+///   - `spawn(f)`: as `reactor.spawn(f)`;
+///   - `get_timer()`: the reactor's timer queue; when nothing is ready, `block_on` sleeps until
+///     the next deadline (real clock) and fires what is due;
+///   - `consume_budget()`: with a budget of `n`, each task tick (one poll of a task or of the
+///     root) may take `n` units; leaves ask through `poll_proceed` (tokio's coop, 128 there).
 ///
 /// Wake during poll: `queued` is cleared before a task is polled, so a wake from inside its own
 /// poll queues it again. A stale handle (its task ended, its slot reused) does nothing: ids carry
@@ -44,6 +50,7 @@
 /// destroyed. Every member function must be called on the thread that constructed the reactor
 /// (checked: `block_on`, `spawn` and `run_until_idle` throw `std::logic_error` elsewhere).
 
+#include <gentask/budget.hpp>
 #include <gentask/diagnostics.hpp>
 #include <gentask/future.hpp>
 #include <gentask/join_handle.hpp>
@@ -54,6 +61,7 @@
 #include <gentask/task.hpp>
 #include <gentask/task_cell.hpp>
 #include <gentask/task_id.hpp>
+#include <gentask/timer_queue.hpp>
 #include <gentask/waker.hpp>
 
 #include <algorithm>
@@ -62,6 +70,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
@@ -120,6 +129,9 @@ class basic_local_reactor {
     return unobserved_exceptions_;
   }
   [[nodiscard]] storage_type& get_storage() noexcept { return storage_; }
+  [[nodiscard]] timer_queue& get_timer() noexcept { return timer_; }
+  /// Turns the cooperative budget on (`n` units per task tick) or off (`std::nullopt`).
+  void set_coop_budget(std::optional<unsigned> n) noexcept { budget_ = n; }
 
  private:
   template <class>
@@ -159,7 +171,10 @@ class basic_local_reactor {
   static const waker_vtable local_vtable;
   static const waker_vtable remote_vtable;
 
+  timer_queue timer_;  // before storage_: a task's sleep may cancel into it when destroyed
   storage_type storage_;
+  std::optional<unsigned> budget_;
+  unsigned budget_left_ = 0;
   std::uint64_t head_ = detail::no_link;
   std::uint64_t tail_ = detail::no_link;
   detail::task_header* tail_header_ = nullptr;
@@ -199,6 +214,14 @@ class basic_local_reactor<StoragePolicy>::task_type {
   template <future F>
   [[nodiscard]] join_handle<item_type_t<F>, error_type_t<F>> spawn(F f) const {
     return reactor_->spawn(std::move(f));
+  }
+  [[nodiscard]] timer_queue& get_timer() const noexcept { return reactor_->timer_; }
+  /// One unit of the cooperative budget; always true when the budget is off.
+  [[nodiscard]] bool consume_budget() const noexcept {
+    if (!reactor_->budget_) return true;
+    if (reactor_->budget_left_ == 0) return false;
+    --reactor_->budget_left_;
+    return true;
   }
   [[nodiscard]] basic_local_reactor& get_reactor() const noexcept { return *reactor_; }
   [[nodiscard]] task_id get_id() const noexcept { return id_; }
@@ -353,6 +376,7 @@ basic_local_reactor<P>::~basic_local_reactor() {
     h.joiner = 0;  // a foreign joiner is kept in foreign_joiners_ and woken below
     destroy_payload(id, &h);
   });
+  timer_.clear();
   // Joiners on other reactors: wake them once this reactor is gone, so that they poll their
   // handles and see `canceled` instead of waiting forever. (Joiners on this reactor are gone.)
   std::vector<waker> joiners = std::move(foreign_joiners_);
@@ -427,6 +451,7 @@ void basic_local_reactor<P>::run_task(task_id id, detail::task_header* h) {
   h->set(detail::flag_running);
   task_type task(this, id);
   ++polls_;
+  if (budget_) budget_left_ = *budget_;  // a new tick
   const bool completed = storage_.poll(id, h, task);  // exceptions become the task's result
   after_poll(id, h, completed);
 }
@@ -612,6 +637,14 @@ bool basic_local_reactor<P>::drain_remote() {
 template <class P>
 void basic_local_reactor<P>::wait_for_remote() {
   std::unique_lock lock(inbox_->mutex);
+  const auto deadline = timer_.get_next_deadline();
+  if (deadline && timer_.get_clock_mode() == timer_queue::clock_mode::real) {
+    // A timer will fire: not stalled. Sleep until then or until a remote wake.
+    inbox_->wakeup.wait_until(lock, *deadline, [this] {
+      return inbox_->nonempty.load(std::memory_order_relaxed);
+    });
+    return;
+  }
   inbox_->wakeup.wait(lock, [this] {
     return inbox_->nonempty.load(std::memory_order_relaxed) ||
            inbox_->refs.load(std::memory_order_acquire) == 1;
@@ -625,6 +658,7 @@ std::size_t basic_local_reactor<P>::run_until_idle() {
   std::size_t polled = 0;
   for (;;) {
     drain_remote();
+    timer_.fire_due();
     if (head_ == detail::no_link) return polled;
     polled += run_batch();
   }
@@ -680,12 +714,14 @@ poll_result_t<F> basic_local_reactor<P>::block_on(F f) {
       if (root_woken_) {
         root_woken_ = false;
         ++polls_;
+        if (budget_) budget_left_ = *budget_;
         auto result = f.poll(task);
         if (result.is_complete()) return result;
       }
       if (head_ != detail::no_link) run_batch();
       if (root_woken_ || head_ != detail::no_link) continue;
       if (drain_remote()) continue;
+      if (timer_.fire_due() > 0) continue;
       wait_for_remote();
     }
   }

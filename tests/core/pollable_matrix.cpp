@@ -137,7 +137,7 @@ TEST_CASE("concrete task types: the local reactor and the test kit", "[core][pol
   STATIC_REQUIRE(pollable<then_first<yield_now<int>>, local>);
   STATIC_REQUIRE(pollable<needs_remote_wake, local>);
   STATIC_REQUIRE(!pollable<needs_io, local>);
-  STATIC_REQUIRE(!pollable<sleep_future, local>);
+  STATIC_REQUIRE(pollable<sleep_future, local>);
   STATIC_REQUIRE(pollable<sleep_future, manual_timer_task>);
   STATIC_REQUIRE(!pollable<needs_remote_wake, manual_timer_task>);
 }

@@ -47,7 +47,7 @@ TEST_CASE("the test kit's tasks and the local reactor's task model what they cla
   STATIC_REQUIRE(remote_waking_task<local>);
   STATIC_REQUIRE(spawning_task<local>);
   STATIC_REQUIRE(!io_task<local>);
-  STATIC_REQUIRE(!timer_task<local>);
+  STATIC_REQUIRE(timer_task<local>);
   STATIC_REQUIRE(!ui_task<local>);
 }
 
