@@ -6,7 +6,9 @@
 /// and removes every registration whose deadline has come, in deadline order. With the real
 /// clock (`timer_clock`, steady), `now()` reads it and a reactor sleeps until `get_next_deadline()`
 /// when it has nothing else to do. With the manual clock (tests: tokio's `time::pause`), time
-/// stands still until `advance(d)` moves it and fires what became due.
+/// stands still until `advance(d)` moves it and fires what became due; a reactor whose clock is
+/// manual and that has nothing else to do jumps it to the next deadline (tokio's paused clock
+/// auto-advances the same way), so a test of timeouts runs at once and in a fixed order.
 ///
 /// Each registration allocates (a node in the ordered map and one in an id index); a registration
 /// dropped before it fires is removed at once, in O(log n). Single-threaded: a timer queue belongs to its reactor's thread.
@@ -71,6 +73,12 @@ class timer_queue {
   /// Manual clock: moves time forward by `by` and fires what became due.
   std::size_t advance(timer_clock::duration by) {
     manual_now_ += by;
+    return fire_due();
+  }
+
+  /// Manual clock: moves time forward to `t` (never backwards) and fires what became due.
+  std::size_t advance_to(time_point t) {
+    if (t > manual_now_) manual_now_ = t;
     return fire_due();
   }
 

@@ -23,7 +23,8 @@
 ///     inbox under a mutex and signals the reactor; generations are checked on the reactor thread;
 ///   - `spawn(f)`: as `reactor.spawn(f)`;
 ///   - `get_timer()`: the reactor's timer queue; when nothing is ready, `block_on` sleeps until
-///     the next deadline (real clock) and fires what is due;
+///     the next deadline (real clock) or jumps the clock to it (manual clock, as tokio's
+///     paused time) and fires what is due;
 ///   - `consume_budget()`: with a budget of `n`, each task tick (one poll of a task or of the
 ///     root) may take `n` units; leaves ask through `poll_proceed` (tokio's coop, 128 there).
 ///
@@ -722,6 +723,13 @@ poll_result_t<F> basic_local_reactor<P>::block_on(F f) {
       if (root_woken_ || head_ != detail::no_link) continue;
       if (drain_remote()) continue;
       if (timer_.fire_due() > 0) continue;
+      if (timer_.get_clock_mode() == timer_queue::clock_mode::manual) {
+        // The paused clock: nothing else can run, so time jumps to the next deadline.
+        if (const auto next = timer_.get_next_deadline()) {
+          timer_.advance_to(*next);
+          continue;
+        }
+      }
       wait_for_remote();
     }
   }
