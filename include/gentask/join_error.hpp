@@ -43,6 +43,7 @@ class join_error {
 
   /// The task's own error; precondition: `is_error()`.
   E& get_error() & { return std::get<0>(state_); }
+  const E& get_error() const& { return std::get<0>(state_); }
   E&& get_error() && { return std::get<0>(std::move(state_)); }
   /// The escaped exception; precondition: `is_exception()`.
   [[nodiscard]] std::exception_ptr get_exception() const { return std::get<2>(state_); }
