@@ -10,7 +10,8 @@
 ///   tags are in shared_suite.cpp.
 /// - `set_harness<Variant>`: a local reactor and a parent task that owns nothing but polls a set
 ///   kept in the harness (so a test can drop it at any point): on each poll the parent pushes
-///   the children the test queued, then takes every item the set yields, in order.
+///   the children the test queued, then takes every item the set yields, in order, pushing
+///   what was queued meanwhile before each next `poll_next`.
 
 #include <gentask/future.hpp>
 #include <gentask/poll_result.hpp>
@@ -151,8 +152,9 @@ struct set_harness {
       ++h.parent_polls;
       h.parent_waker = task.get_waker();
       if (!h.set) return pending;
-      for (auto& c : std::exchange(h.to_push, {})) h.set->push(task, test_child(c));
       while (h.set) {
+        // Pushes what the test (or a child's poll) queued, also between two items of one poll.
+        for (auto& c : std::exchange(h.to_push, {})) h.set->push(task, test_child(c));
         try {
           auto r = h.set->poll_next(task);
           if (r.is_pending()) break;

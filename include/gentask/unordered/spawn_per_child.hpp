@@ -90,7 +90,9 @@ class completion_list {
   void reserve_for(std::size_t n) {
     if (completed_.capacity() - head_ >= n) return;
     compact();
-    if (completed_.capacity() < n) completed_.reserve(std::max(n, 2 * completed_.capacity()));
+    if (completed_.capacity() < n) {
+      completed_.reserve(std::max({n, 2 * completed_.capacity(), std::size_t{8}}));
+    }
   }
   [[nodiscard]] std::optional<std::uint32_t> pop() noexcept {
     if (head_ == completed_.size()) return std::nullopt;
@@ -195,14 +197,14 @@ class spawn_per_child {
   spawn_per_child(spawn_per_child&& other) noexcept
       : list_(std::exchange(other.list_, nullptr)),
         slots_(std::move(other.slots_)),
-        free_(std::move(other.free_)),
+        free_head_(std::exchange(other.free_head_, no_slot)),
         live_(std::exchange(other.live_, 0)) {}
   spawn_per_child& operator=(spawn_per_child&& other) noexcept {
     if (this != &other) {
       close();
       list_ = std::exchange(other.list_, nullptr);
       slots_ = std::move(other.slots_);
-      free_ = std::move(other.free_);
+      free_head_ = std::exchange(other.free_head_, no_slot);
       live_ = std::exchange(other.live_, 0);
     }
     return *this;
@@ -225,9 +227,9 @@ class spawn_per_child {
       const std::uint32_t slot = take_slot();
       try {
         list_->reserve_for(live_ + 1);
-        slots_[slot].emplace(task.spawn(child_future_type(std::move(f), list_, slot)));
+        slots_[slot].handle.emplace(task.spawn(child_future_type(std::move(f), list_, slot)));
       } catch (...) {
-        free_.push_back(slot);
+        free_slot(slot);
         throw;
       }
       ++live_;
@@ -244,7 +246,7 @@ class spawn_per_child {
     if (live_ == 0) return ready_value{std::optional<item_type>{}};
     list_->register_parent(task.get_waker());
     while (const auto slot = list_->pop()) {
-      auto& handle = slots_[*slot];
+      auto& handle = slots_[*slot].handle;
       if (!handle) continue;  // a stale notice (cannot happen with the reactors here)
       auto result = handle->poll(task);
       if (result.is_pending()) {
@@ -252,8 +254,7 @@ class spawn_per_child {
         list_->push_front(*slot);
         return pending;
       }
-      handle.reset();
-      free_.push_back(*slot);
+      free_slot(*slot);
       --live_;
       return ready_value{std::optional<item_type>{std::move(result)}};
     }
@@ -266,14 +267,19 @@ class spawn_per_child {
 
  private:
   std::uint32_t take_slot() {
-    if (!free_.empty()) {
-      const std::uint32_t slot = free_.back();
-      free_.pop_back();
+    if (free_head_ != no_slot) {
+      const std::uint32_t slot = free_head_;
+      free_head_ = slots_[slot].next_free;
       return slot;
     }
+    if (slots_.empty()) slots_.reserve(initial_capacity);
     slots_.emplace_back();
-    free_.reserve(slots_.capacity());  // pushes to the free list never allocate later
     return static_cast<std::uint32_t>(slots_.size() - 1);
+  }
+  void free_slot(std::uint32_t slot) noexcept {
+    slots_[slot].handle.reset();
+    slots_[slot].next_free = free_head_;
+    free_head_ = slot;
   }
 
   /// Cancels every child and lets go of the completion list: a child canceled from inside its
@@ -285,14 +291,23 @@ class spawn_per_child {
     std::exchange(list_, nullptr)->release();
     auto slots = std::move(slots_);
     slots_.clear();
-    free_.clear();
+    free_head_ = no_slot;
     live_ = 0;
     slots.clear();  // drops the join handles: cancels the children
   }
 
+  static constexpr std::uint32_t no_slot = ~std::uint32_t{0};
+  static constexpr std::size_t initial_capacity = 8;
+
+  /// A child's join handle, or (empty) a link in the free list.
+  struct slot_type {
+    std::optional<handle_type> handle;
+    std::uint32_t next_free = no_slot;
+  };
+
   detail::completion_list* list_ = nullptr;
-  std::vector<std::optional<handle_type>> slots_;
-  std::vector<std::uint32_t> free_;
+  std::vector<slot_type> slots_;
+  std::uint32_t free_head_ = no_slot;
   std::size_t live_ = 0;
 };
 
