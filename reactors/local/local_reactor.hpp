@@ -131,8 +131,14 @@ class basic_local_reactor {
   }
   [[nodiscard]] storage_type& get_storage() noexcept { return storage_; }
   [[nodiscard]] timer_queue& get_timer() noexcept { return timer_; }
-  /// Turns the cooperative budget on (`n` units per task tick) or off (`std::nullopt`).
-  void set_coop_budget(std::optional<unsigned> n) noexcept { budget_ = n; }
+  /// Turns the cooperative budget on (`n` units per task tick) or off (`std::nullopt`). Called
+  /// from inside a poll, the current tick gets the full `n` too. A budget of 0 would refuse
+  /// every leaf forever (a livelock), so it throws `std::invalid_argument`.
+  void set_coop_budget(std::optional<unsigned> n) {
+    if (n && *n == 0) throw std::invalid_argument("local_reactor::set_coop_budget: 0 units would livelock; use std::nullopt to turn the budget off");
+    budget_ = n;
+    budget_left_ = n.value_or(0);
+  }
 
  private:
   template <class>
@@ -720,9 +726,11 @@ poll_result_t<F> basic_local_reactor<P>::block_on(F f) {
         if (result.is_complete()) return result;
       }
       if (head_ != detail::no_link) run_batch();
+      // Due timers fire on every turn, not only when idle: a deadline is met beside tasks that
+      // are always ready (a coop budget's yield, a self-waking loop), as in run_until_idle.
+      timer_.fire_due();
       if (root_woken_ || head_ != detail::no_link) continue;
       if (drain_remote()) continue;
-      if (timer_.fire_due() > 0) continue;
       if (timer_.get_clock_mode() == timer_queue::clock_mode::manual) {
         // The paused clock: nothing else can run, so time jumps to the next deadline.
         if (const auto next = timer_.get_next_deadline()) {
