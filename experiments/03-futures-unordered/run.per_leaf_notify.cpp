@@ -14,8 +14,11 @@ namespace {
 template <class Policy, bool Default>
 struct per_leaf_notify_variant {
   static constexpr const char* name = "per_leaf_notify";
-  static inline const std::string param_suffix =
-      Default ? std::string() : ";yield=" + std::string(Policy::name);
+  // A function, not a static member: registration runs during static initialisation, before
+  // a template's static data member is guaranteed to be initialised.
+  static std::string param_suffix() {
+    return Default ? std::string() : ";yield=" + std::string(Policy::name);
+  }
   template <class F>
   using set = unordered::per_leaf_notify<F, Policy>;
 };

@@ -1,6 +1,8 @@
 // Variant `poll_all`: the naive set: every child polled on each wake.
 #include "workloads.hpp"
 
+#include <string>
+
 #include <gentask/unordered/poll_all.hpp>
 
 namespace gentask::bench::exp03 {
@@ -8,7 +10,7 @@ namespace {
 
 struct poll_all_variant {
   static constexpr const char* name = "poll_all";
-  static constexpr const char* param_suffix = "";
+  static std::string param_suffix() { return {}; }
   template <class F>
   using set = unordered::poll_all<F>;
 };

@@ -1,6 +1,8 @@
 // Variant `ready_id_set`: futures 0.1.13: a shared stack of ready ids, a node allocated per notification.
 #include "workloads.hpp"
 
+#include <string>
+
 #include <gentask/unordered/ready_id_set.hpp>
 
 namespace gentask::bench::exp03 {
@@ -8,7 +10,7 @@ namespace {
 
 struct ready_id_set_variant {
   static constexpr const char* name = "ready_id_set";
-  static constexpr const char* param_suffix = "";
+  static std::string param_suffix() { return {}; }
   template <class F>
   using set = unordered::ready_id_set<F>;
 };

@@ -1,6 +1,8 @@
 // Variant `spawn_per_child`: the proposal: each child spawned as a task of its own (futures_unordered).
 #include "workloads.hpp"
 
+#include <string>
+
 #include <gentask/unordered/spawn_per_child.hpp>
 
 namespace gentask::bench::exp03 {
@@ -8,7 +10,7 @@ namespace {
 
 struct spawn_per_child_variant {
   static constexpr const char* name = "spawn_per_child";
-  static constexpr const char* param_suffix = "";
+  static std::string param_suffix() { return {}; }
   template <class F>
   using set = unordered::spawn_per_child<F>;
 };

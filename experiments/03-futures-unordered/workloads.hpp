@@ -420,12 +420,12 @@ void register_mutex_n(const std::string& param, std::uint32_t n) {
 
 // ---------------------------------------------------------------------------------------------
 
-/// Registers every workload for variant `V`. `V::yield` (optional) is the `;yield=<name>`
-/// suffix of a per_leaf_notify policy other than the default; such a variant registers only the
-/// workloads where the policy matters.
+/// Registers every workload for variant `V`. `V::param_suffix()` is empty, or the
+/// `;yield=<name>` of a per_leaf_notify policy other than the default; such a variant registers
+/// only the workloads where the policy matters.
 template <class V>
 void register_variant() {
-  const std::string suffix = V::param_suffix;
+  const std::string suffix = V::param_suffix();
   if (suffix.empty()) {
     for (const std::size_t n : {std::size_t{1}, std::size_t{100}, std::size_t{10000},
                                 std::size_t{100000}}) {
