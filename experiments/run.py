@@ -427,10 +427,19 @@ def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
     if len(params) < 2:
         return []
     parsed = {p: dict(kv.split("=", 1) for kv in p.split(";") if "=" in kv) for p in params}
-    keys = sorted({k for d in parsed.values() for k in d})
+    def numeric(v):
+        try:
+            float(v)
+            return True
+        except ValueError:
+            return False
+    # The x axis: the numeric key with the most distinct values (a key such as `yield=none`
+    # names a series instead).
+    keys = sorted(k for k in {k for d in parsed.values() for k in d}
+                  if all(numeric(d[k]) for d in parsed.values() if k in d))
     if not keys:
         return []
-    x_key = max(keys, key=lambda k: len({d.get(k) for d in parsed.values()}))
+    x_key = max(keys, key=lambda k: len({d[k] for d in parsed.values() if k in d}))
     made = []
     for metric in (f"instructions_per_{unit}", f"ns_per_{unit}"):
         fig, ax = plt.subplots(figsize=(6, 3.6))

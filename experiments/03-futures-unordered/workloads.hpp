@@ -15,6 +15,12 @@
 ///                   `polls_per_wake` (child polls), `parent_polls_per_wake` (polls of the
 ///                   driver), `allocs_per_iteration` (everything, making the channel and the
 ///                   child included) and `allocs_per_push` (the push alone).
+///   event_one_of_n  wake_one_of_n as an event-driven program sees it: the events come from
+///                   another task (an event source standing in for the I/O driver), and each
+///                   child needs E events (E = 1 or 8) before it completes; after an event it
+///                   does not complete on, the child tells the source it consumed it, and the
+///                   source delivers the next. 256 events per iteration, slots drawn as above.
+///                   Param `events=E;n=N`; the unit is one event (one wake of a child).
 ///   fan_out_fan_in  push N children that each yield once (wake themselves) and then
 ///                   complete, then take all N items. Param `n=N`; the unit is one child (one
 ///                   wake each).
@@ -229,6 +235,181 @@ void register_wake_one_of_n(std::size_t n) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// event_one_of_n: the events come from another task (an event source standing in for an I/O
+// driver), and a child may need several of them before it completes.
+
+struct event_slot {
+  std::uint32_t remaining = 0;  // events still to come before the child completes
+  bool consumed = true;         // the child has seen the last event
+  waker w;
+};
+
+struct event_state_base {
+  local_reactor reactor;
+  std::vector<event_slot> slots;
+  splitmix64 rng;
+  std::size_t n = 0;
+  std::uint32_t events_per_child = 1;
+  std::optional<std::uint32_t> current;  // the slot being fired, if any
+  bool want_next = false;               // the driver took an item: pick the next slot
+  waker source;                         // the event source task's waker
+  std::uint64_t events = 0;
+};
+
+/// A child: completes with its slot once its slot's events are all delivered; after each
+/// event it did not complete on, it tells the source that it consumed it.
+class event_child {
+ public:
+  using future_concept = future_tag;
+  using item_type = std::uint32_t;
+  using error_type = never;
+  event_child(event_state_base* st, std::uint32_t slot) noexcept : st_(st), slot_(slot) {}
+  template <task Task>
+  poll_result<std::uint32_t, never> poll(Task& task) {
+    ++child_polls;
+    auto& s = st_->slots[slot_];
+    if (s.remaining == 0 && st_->current == slot_) return ready_value{slot_};
+    if (!s.consumed) {
+      s.consumed = true;
+      st_->source.wake();
+    }
+    auto w = task.get_waker();
+    if (!s.w.will_wake(w)) s.w = std::move(w);
+    return pending;
+  }
+
+ private:
+  event_state_base* st_;
+  std::uint32_t slot_;
+};
+
+/// The event source: a task of its own that delivers one event each time it is polled with
+/// something to do.
+class event_source {
+ public:
+  using future_concept = future_tag;
+  using item_type = unit;
+  using error_type = never;
+  explicit event_source(event_state_base* st) noexcept : st_(st) {}
+  template <task Task>
+  poll_result<unit, never> poll(Task& task) {
+    auto& st = *st_;
+    st.source = task.get_waker();
+    if (st.want_next) {
+      st.want_next = false;
+      const auto slot = static_cast<std::uint32_t>(st.rng.next() % st.n);
+      st.current = slot;
+      st.slots[slot].remaining = st.events_per_child;
+      st.slots[slot].consumed = true;
+    }
+    if (st.current) {
+      auto& s = st.slots[*st.current];
+      if (s.consumed && s.remaining > 0) {
+        --s.remaining;
+        s.consumed = false;
+        ++st.events;
+        s.w.wake();
+      }
+    }
+    return pending;
+  }
+
+ private:
+  event_state_base* st_;
+};
+
+template <class Set>
+struct event_state : event_state_base {
+  Set set;
+};
+
+template <class Set>
+class event_driver {
+ public:
+  using future_concept = future_tag;
+  using item_type = unit;
+  using error_type = never;
+  event_driver(event_state<Set>* st, std::uint64_t events) noexcept : st_(st), target_(events) {}
+
+  template <task Task>
+  poll_result<unit, never> poll(Task& task) {
+    ++driver_polls;
+    auto& st = *st_;
+    if (st.slots.empty()) {
+      st.slots.resize(st.n);
+      for (std::uint32_t i = 0; i < st.n; ++i) st.set.push(task, event_child(&st, i));
+    }
+    if (!started_) {
+      started_ = true;
+      target_ += st.events;
+      request_next();
+    }
+    while (true) {
+      auto r = st.set.poll_next(task);
+      if (r.is_pending()) return pending;
+      auto& item = r.get_value();
+      if (!item || !item->is_ready()) throw std::logic_error("event_one_of_n: a child failed");
+      const auto slot = item->get_value();
+      st.current.reset();
+      st.slots[slot] = event_slot{};
+      {
+        allocation_pause pause;  // the push is not part of the wake path (allocs_per_push)
+        st.set.push(task, event_child(&st, slot));
+      }
+      if (st.events >= target_) return ready_value{unit{}};
+      request_next();
+    }
+  }
+
+ private:
+  void request_next() {
+    st_->want_next = true;
+    st_->source.wake();
+  }
+
+  event_state<Set>* st_;
+  std::uint64_t target_;
+  bool started_ = false;
+};
+
+template <class V>
+void register_event_one_of_n(std::size_t n, std::uint32_t events_per_child) {
+  using set_type = typename V::template set<event_child>;
+  auto st = std::make_shared<std::unique_ptr<event_state<set_type>>>();
+  auto ensure = [st, n, events_per_child]() -> event_state<set_type>& {
+    if (!*st) {
+      *st = std::make_unique<event_state<set_type>>();
+      (*st)->n = n;
+      (*st)->events_per_child = events_per_child;
+      (*st)->reactor.spawn(event_source(st->get())).detach();
+    }
+    return **st;
+  };
+  auto body = [ensure]() mutable {
+    auto& s = ensure();
+    auto r = s.reactor.block_on(event_driver<set_type>(&s, wakes_per_iteration));
+    benchmark::DoNotOptimize(r);
+  };
+  case_options options;
+  options.extra_metrics = [ensure, body]() mutable {
+    constexpr std::size_t iterations = 16;
+    auto& s = ensure();
+    body();
+    const auto polls0 = child_polls;
+    const auto drivers0 = driver_polls;
+    const auto events0 = s.events;
+    for (std::size_t i = 0; i < iterations; ++i) body();
+    const auto events = static_cast<double>(s.events - events0);
+    return std::vector<extra_metric>{
+        {"polls_per_wake", "polls", static_cast<double>(child_polls - polls0) / events},
+        {"parent_polls_per_wake", "polls", static_cast<double>(driver_polls - drivers0) / events}};
+  };
+  register_case("event_one_of_n", V::name,
+                "events=" + std::to_string(events_per_child) + ";n=" + std::to_string(n),
+                static_cast<double>(wakes_per_iteration), body, options);
+}
+
+// ---------------------------------------------------------------------------------------------
 // fan_out_fan_in and nesting
 
 /// A leaf: wakes itself once, then completes with 1.
@@ -430,6 +611,12 @@ void register_variant() {
     for (const std::size_t n : {std::size_t{1}, std::size_t{100}, std::size_t{10000},
                                 std::size_t{100000}}) {
       register_wake_one_of_n<V>(n);
+    }
+  }
+  if (suffix.empty()) {
+    for (const std::size_t n : {std::size_t{100}, std::size_t{10000}}) {
+      register_event_one_of_n<V>(n, 1);
+      register_event_one_of_n<V>(n, 8);
     }
   }
   for (const std::uint32_t n : {1000U, 10000U}) {
