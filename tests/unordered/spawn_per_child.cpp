@@ -4,6 +4,9 @@
 // in shared_suite.cpp.
 #include <gentask/unordered/spawn_per_child.hpp>
 
+#include <gentask/boxed_task_store.hpp>
+#include <gentask/closed_group_map.hpp>
+#include <gentask/open_group_map.hpp>
 #include <gentask/reactors/local/local_reactor.hpp>
 #include <gentask/stream.hpp>
 #include <gentask/task_archetypes.hpp>
@@ -186,4 +189,53 @@ TEST_CASE("spawn_per_child allocates nothing per push, wake or completion once w
   CHECK(long_run == short_run);  // no allocation per round (push + wake + completion + take)
   CHECK(set.size() == 64);
   CHECK(ctx.fired_count == 1600);
+}
+
+namespace {
+
+/// Pushes `n` children (flag_child, fired at once) and sums their items.
+struct sum_driver {
+  using future_concept = future_tag;
+  using item_type = int;
+  using error_type = never;
+  unordered::spawn_per_child<flag_child>* set;
+  flag_child::context* ctx;
+  int n;
+  int sum = 0;
+  bool started = false;
+  template <task Task>
+  poll_result<int, never> poll(Task& task) {
+    if (!started) {
+      started = true;
+      for (int i = 0; i < n; ++i) {
+        ctx->fired[static_cast<std::size_t>(i)] = 1;
+        set->push(task, flag_child{ctx, i});
+      }
+    }
+    while (true) {
+      auto r = set->poll_next(task);
+      if (r.is_pending()) return pending;
+      if (!r.get_value()) return ready_value{sum};
+      sum += r.get_value()->get_value();
+    }
+  }
+};
+
+using closed_for_sets =
+    closed_map<sum_driver, unordered::detail::completion_notifier<flag_child>>;
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("spawn_per_child runs on every storage policy of the local reactor",
+                   "[unordered][spawn_per_child][storage]", open_map, boxed_storage,
+                   boxed_recycling_storage, closed_for_sets) {
+  basic_local_reactor<TestType> reactor;
+  unordered::spawn_per_child<flag_child> set;
+  flag_child::context ctx;
+  ctx.fired.resize(16);
+  ctx.wakers.resize(16);
+  const auto r = reactor.block_on(sum_driver{&set, &ctx, 10});
+  REQUIRE(r.is_ready());
+  CHECK(r.get_value() == 45);
+  CHECK(reactor.get_task_count() == 0);
 }
