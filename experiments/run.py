@@ -535,7 +535,8 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
 
 
 def refresh_generated_tables(rows):
-    """Replaces `<!-- table: experiment=X metric=Y -->` ... `<!-- end table -->` blocks."""
+    """Replaces `<!-- table: experiment=X metric=Y [baseline=V] [workload=W1,W2] -->` ...
+    `<!-- end table -->` blocks."""
     table = index_rows(rows)
     files = list(EXPERIMENTS.glob("*/README.md")) + list((ROOT / "papers").glob("*.md"))
     marker = re.compile(r"(<!-- table: ([^>]*?) -->\n)(.*?)(<!-- end table -->)", re.S)
@@ -546,7 +547,9 @@ def refresh_generated_tables(rows):
             spec = dict(kv.split("=", 1) for kv in m.group(2).split())
             exp, metric = spec["experiment"], spec["metric"]
             base = spec.get("baseline")
-            sel = [r for r in rows if r["experiment"] == exp and r["metric"] == metric]
+            workloads = spec.get("workload", "").split(",") if spec.get("workload") else None
+            sel = [r for r in rows if r["experiment"] == exp and r["metric"] == metric
+                   and (workloads is None or r["workload"] in workloads)]
             if not sel:
                 return m.group(0)
             variants = sorted({r["variant"] for r in sel}, key=lambda v: (v == base, v))
