@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """Runs gentask's experiments and writes results/<stamp>/ and results/latest/.
 
-Each experiment folder (experiments/NN-name/) has a manifest.json naming its Google Benchmark
-binary, its work unit (e.g. "future") and its baseline variant. For every experiment this script:
+Each experiment folder (experiments/NN-name/, and the peers in experiments/peers/*/ and the
+machine's floors in experiments/floors/) has a manifest.json naming its binary (Google
+Benchmark's command line and JSON: experiments/peers/WORKLOADS.md states the contract), its work
+unit (e.g. "future", or one per workload in `unit_by_workload`), its baseline variant if any,
+and, for a binary CMake does not build (the Rust peers), a `build` command. The peers' manifests
+share the experiment name `peers` (told apart by `id`). For every experiment this script:
 
   1. runs the binary with repetitions (Google Benchmark, JSON out), and reads per repetition the
      time per iteration and the counters `units` and `allocs_per_unit` (see common/harness.hpp);
@@ -10,13 +14,16 @@ binary, its work unit (e.g. "future") and its baseline variant. For every experi
      the difference, so start-up costs cancel: instructions per unit, deterministic;
   3. writes summary.csv rows: experiment,workload,variant,param,metric,median,min,max,reps,unit.
 
-Then it writes report.md (provenance, a headline table of ratios against each baseline with the
-Mann-Whitney U test, one section per experiment, plots) and refreshes the generated tables in
+Then it writes report.md (provenance, a headline table of gentask against each peer and of each
+variant against its baseline, with the Mann-Whitney U test, the floors, one section per
+experiment, plots) and refreshes the generated tables in
 experiments/*/README.md and papers/*.md (between `<!-- table:... -->` and `<!-- end table -->`).
 
-Usage: run.py --build-dir build/release [NAME...] [--full]
+Usage: run.py --build-dir build/release [NAME...] [--full] [--no-callgrind] [--no-peers]
        run.py --tables-only   (regenerate the tables of READMEs and papers from results/latest)
-NAME selects experiments by folder name or number prefix ("01"). Rows of experiments not run
+NAME selects experiments by folder name, experiment name ("peers") or number prefix ("01"). A
+peer that cannot be built is reported (a clear message, a non-zero exit) and the rest of the
+report is still written. Rows of experiments not run
 this time are carried over from the previous results/latest/summary.csv, and the report says so.
 """
 
@@ -121,19 +128,50 @@ def fmt(v, digits=3):
 # ---------------------------------------------------------------------------------------------
 # Running
 
+def manifest_folders():
+    """The numbered gentask experiments, then the peers (experiments/peers/*/) and the floors."""
+    folders = [f for f in sorted(EXPERIMENTS.iterdir())
+               if f.is_dir() and re.match(r"\d\d-", f.name)]
+    peers = EXPERIMENTS / "peers"
+    if peers.is_dir():
+        folders += [f for f in sorted(peers.iterdir()) if f.is_dir()]
+    folders.append(EXPERIMENTS / "floors")
+    return [f for f in folders if (f / "manifest.json").exists()]
+
+
 def load_manifests(selected):
     manifests = []
-    for folder in sorted(EXPERIMENTS.iterdir()):
-        mf = folder / "manifest.json"
-        if not (folder.is_dir() and re.match(r"\d\d-", folder.name) and mf.exists()):
-            continue
-        if selected and not any(folder.name == s or folder.name.startswith(s + "-") or
-                                folder.name.startswith(s) for s in selected):
-            continue
-        data = json.loads(mf.read_text())
+    for folder in manifest_folders():
+        data = json.loads((folder / "manifest.json").read_text())
         data["folder"] = folder
+        data.setdefault("id", data["name"])
+        data.setdefault("baseline", None)
+        names = {folder.name, data["name"], data["id"]}
+        if selected and not any(s in names or any(n.startswith(s + "-") or
+                                                   (s[:2].isdigit() and n.startswith(s))
+                                                   for n in names) for s in selected):
+            continue
         manifests.append(data)
     return manifests
+
+
+def unit_of(manifest, workload):
+    """The work unit of a workload: the manifest's `unit_by_workload` entry, else its `unit`."""
+    return manifest.get("unit_by_workload", {}).get(workload, manifest["unit"])
+
+
+def prepare_binary(manifest, build_dir):
+    """The binary to run: built by CMake into the build directory, or (for the Rust peers) by
+    the manifest's own `build` command into the source tree. Raises RuntimeError with a message
+    a reader can act on."""
+    if manifest.get("build"):
+        cmd = [str(ROOT / manifest["build"][0])] + manifest["build"][1:]
+        log(f"{manifest['id']}: building ({' '.join(manifest['build'])})")
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"could not build: {(proc.stderr or proc.stdout).strip()[-800:]}")
+        return ROOT / manifest["binary"]
+    return build_dir / manifest["binary"]
 
 
 def split_name(name):
@@ -145,14 +183,14 @@ def split_name(name):
 
 def run_benchmarks(manifest, binary, raw_dir, mode):
     settings = manifest[mode]
-    out = raw_dir / f"{manifest['name']}.benchmark.json"
+    out = raw_dir / f"{manifest['id']}.benchmark.json"
     cmd = [str(binary), f"--benchmark_repetitions={settings['repetitions']}",
            f"--benchmark_min_time={settings['min_time']}",
            "--benchmark_out_format=json", f"--benchmark_out={out}",
            "--benchmark_report_aggregates_only=false"]
     if settings.get("filter"):
         cmd.append(f"--benchmark_filter={settings['filter']}")
-    log(f"{manifest['name']}: Google Benchmark, {settings['repetitions']} repetitions, "
+    log(f"{manifest['id']}: Google Benchmark, {settings['repetitions']} repetitions, "
         f"min time {settings['min_time']} s per repetition")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     warnings = []
@@ -211,7 +249,7 @@ def run_callgrind(manifest, binary, raw_dir, mode):
     results = {}
     raw = {}
     for index, (case, units) in enumerate(cases, 1):
-        log(f"{manifest['name']}: callgrind {index}/{len(cases)} {case}")
+        log(f"{manifest['id']}: callgrind {index}/{len(cases)} {case}")
         values = []
         for _ in range(reps):
             lo = callgrind_total(binary, case, small)
@@ -219,12 +257,11 @@ def run_callgrind(manifest, binary, raw_dir, mode):
             values.append((hi - lo) / ((large - small) * float(units)))
             raw.setdefault(case, []).append({"iterations": [small, large], "totals": [lo, hi]})
         results[tuple(split_name(case))] = values
-    (raw_dir / f"{manifest['name']}.callgrind.json").write_text(json.dumps(raw, indent=1))
+    (raw_dir / f"{manifest['id']}.callgrind.json").write_text(json.dumps(raw, indent=1))
     return results
 
 
 def summarize(manifest, samples, instructions):
-    unit = manifest["unit"]
     rows = []
 
     def add(key, metric, values, unit_name):
@@ -239,13 +276,14 @@ def summarize(manifest, samples, instructions):
 
     skip_time = set(manifest.get("untimed_workloads", []))
     for key, s in sorted(samples.items()):
+        unit = unit_of(manifest, key[0])
         if key[0] not in skip_time:
             add(key, f"ns_per_{unit}", s["ns"], "ns")
         add(key, f"allocs_per_{unit}", s["allocs"], "allocations")
         for (metric, unit_name), values in sorted(s["extra"].items()):
             add(key, metric, values, unit_name)
     for key, values in sorted(instructions.items()):
-        add(key, f"instructions_per_{unit}", values, "instructions")
+        add(key, f"instructions_per_{unit_of(manifest, key[0])}", values, "instructions")
     return rows
 
 
@@ -323,7 +361,6 @@ def ratio_cell(a, b):
 
 def experiment_section(manifest, rows, samples, plots_dir, report_dir):
     name = manifest["name"]
-    unit = manifest["unit"]
     baseline = manifest["baseline"]
     lines = [f"## {name}: {manifest['title']}", ""]
     readme = manifest["folder"] / "README.md"
@@ -339,11 +376,13 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir):
     workloads = sorted({r["workload"] for r in exp_rows})
     variants = sorted({r["variant"] for r in exp_rows}, key=lambda v: (v == baseline, v))
     for workload in workloads:
+        unit = unit_of(manifest, workload)
         params = sorted({r["param"] for r in exp_rows if r["workload"] == workload},
                         key=param_sort_key)
         lines += [f"### {workload}", "",
                   f"| param | variant | ns/{unit} median [min-max] | instructions/{unit} | "
-                  f"allocs/{unit} | time vs {baseline} | U-test p | instructions vs {baseline} |",
+                  f"allocs/{unit} | time vs {baseline or '-'} | U-test p | "
+                  f"instructions vs {baseline or '-'} |",
                   "|---|---|---|---|---|---|---|---|"]
         for param in params:
             for variant in variants:
@@ -354,7 +393,9 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir):
                     continue
                 base_ns = table.get((name, workload, param, baseline, f"ns_per_{unit}"))
                 base_ins = table.get((name, workload, param, baseline, f"instructions_per_{unit}"))
-                if variant == baseline:
+                if baseline is None:
+                    time_ratio, p_text, ins_ratio = "", "", ""
+                elif variant == baseline:
                     time_ratio, p_text, ins_ratio = "1 (baseline)", "", "1 (baseline)"
                 else:
                     time_ratio = ratio_cell(ns, base_ns)
@@ -482,8 +523,8 @@ def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
     return made
 
 
-def headline(manifests, rows):
-    lines = ["## Headline", "",
+def headline(manifests, rows, samples_by_exp):
+    lines = ["## Headline", ""] + peer_headline(manifests, rows, samples_by_exp) + [
              "Each gentask variant against its experiment's baseline, per workload and size: "
              "ratio of medians (instructions are deterministic; time is median over "
              "repetitions).", "",
@@ -491,10 +532,13 @@ def headline(manifests, rows):
              "|---|---|---|---|---|---|---|"]
     table = index_rows(rows)
     for m in manifests:
-        name, unit, base = m["name"], m["unit"], m["baseline"]
+        name, base = m["name"], m["baseline"]
+        if base is None:
+            continue
         for r in sorted((r for r in rows if r["experiment"] == name and r["variant"] != base and
-                         r["metric"] == f"instructions_per_{unit}"),
+                         r["metric"] == f"instructions_per_{unit_of(m, r['workload'])}"),
                         key=lambda r: (r["workload"], param_sort_key(r["param"]))):
+            unit = unit_of(m, r["workload"])
             b = table.get((name, r["workload"], r["param"], base, r["metric"]))
             tn = table.get((name, r["workload"], r["param"], r["variant"], f"ns_per_{unit}"))
             tb = table.get((name, r["workload"], r["param"], base, f"ns_per_{unit}"))
@@ -502,6 +546,72 @@ def headline(manifests, rows):
                          f"{ratio_cell(r, b)} | {ratio_cell(tn, tb)} |")
     lines.append("")
     return lines
+
+
+def strip_api(param):
+    """A peer's param without its `api=` and `exec=` keys: the workload's own parameters."""
+    return ";".join(kv for kv in param.split(";") if not kv.startswith(("api=", "exec=")))
+
+
+def peer_headline(manifests, rows, samples_by_exp):
+    """For each workload both gentask and a peer ran: gentask's best variant (lowest median time),
+    each peer variant, the ratios peer / gentask with their spread, and the U test."""
+    peer_rows = [r for r in rows if r["experiment"] == "peers" and r["metric"].startswith("ns_per_")]
+    if not peer_rows:
+        return []
+    ours = [r for r in rows if r["experiment"] not in ("peers", "floors")
+            and r["metric"].startswith("ns_per_")]
+    ns_samples = {}
+    for m in manifests:
+        for (w, v, p), smp in samples_by_exp.get(m["id"], {}).items():
+            ns_samples[(m["name"], w, v, p)] = smp["ns"]
+    out = ["### gentask against the peers", "",
+           "Time per unit, same workload and parameters, same run (median [min-max] over the "
+           "repetitions; ratio = peer / gentask's best variant, so above 1 means gentask is "
+           "faster; U test on the per-repetition times). `api=` and `exec=` name the peer's API "
+           "and executor.", "",
+           "| workload | param | gentask (best variant) | peer | peer time | peer / gentask | "
+           "U-test p |", "|---|---|---|---|---|---|---|"]
+    for pr in sorted(peer_rows, key=lambda r: (r["workload"], param_sort_key(r["param"]),
+                                                r["variant"], r["param"])):
+        base_param = strip_api(pr["param"])
+        cands = [r for r in ours if r["workload"] == pr["workload"] and r["param"] == base_param
+                 and r["metric"] == pr["metric"]]
+        if not cands:
+            continue
+        best = min(cands, key=lambda r: r["median"])
+        a = ns_samples.get((pr["experiment"], pr["workload"], pr["variant"], pr["param"]))
+        b = ns_samples.get((best["experiment"], best["workload"], best["variant"], best["param"]))
+        p = mann_whitney_p(a, b) if a and b else None
+        p_text = "n/a (fewer than 5 reps)" if p is None else f"{p:.3g}"
+        label = pr["variant"] + (f" ({pr['param'][:-len(base_param)].rstrip(';')})"
+                                 if pr["param"] != base_param else "")
+        out.append(f"| {pr['workload']} | {base_param} | {best['variant']} ({best['experiment']}) "
+                   f"{fmt(best['median'])} [{fmt(best['min'])}-{fmt(best['max'])}] | {label} | "
+                   f"{fmt(pr['median'])} [{fmt(pr['min'])}-{fmt(pr['max'])}] | "
+                   f"{ratio_cell(pr, best)} | {p_text} |")
+    floors = [r for r in rows if r["experiment"] == "floors" and
+              (r["metric"].startswith("ns_per_") or "latency" in r["metric"])]
+    if floors:
+        out += ["", "The machine's floors, same run:", "", "| floor | param | metric | median "
+                "[min-max] |", "|---|---|---|---|"]
+        for r in sorted(floors, key=lambda r: (r["workload"], r["metric"])):
+            out.append(f"| {r['workload']} | {r['param']} | {r['metric']} | {fmt(r['median'])} "
+                       f"[{fmt(r['min'])}-{fmt(r['max'])}] |")
+    return out + [""]
+
+
+def merge_by_name(manifests):
+    """One report section per experiment name (the peers' manifests share `peers`)."""
+    merged = {}
+    for m in manifests:
+        if m["name"] not in merged:
+            merged[m["name"]] = dict(m, ids=[m["id"]],
+                                     unit_by_workload=dict(m.get("unit_by_workload", {})))
+        else:
+            merged[m["name"]]["ids"].append(m["id"])
+            merged[m["name"]]["unit_by_workload"].update(m.get("unit_by_workload", {}))
+    return list(merged.values())
 
 
 def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried):
@@ -517,6 +627,7 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
     for k in ("commit", "date", "mode", "compiler", "flags", "cpu", "cores", "kernel",
               "google_benchmark", "google_benchmark_build_type", "valgrind"):
         lines.append(f"| {k} | {prov.get(k, '')} |")
+    lines.append(f"| boost (Asio) | {prov.get('boost', '')} |")
     lines.append("")
     if prov.get("benchmark_warnings"):
         lines += ["Google Benchmark printed: " + "; ".join(f"`{w}`" for w in
@@ -527,10 +638,20 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
     if carried:
         lines += ["Carried over unchanged from an earlier run (not re-run this time): " +
                   ", ".join(f"{k} (from {v})" for k, v in sorted(carried.items())) + ".", ""]
-    lines += headline(manifests, rows)
-    for m in manifests:
-        lines += experiment_section(m, rows, samples_by_exp.get(m["name"], {}), plots_dir,
-                                    path.parent)
+    lines += headline(manifests, rows, samples_by_exp)
+    for m in merge_by_name(manifests):
+        samples = {}
+        for i in m["ids"]:
+            samples.update(samples_by_exp.get(i, {}))
+        lines += experiment_section(m, rows, samples, plots_dir, path.parent)
+    if prov.get("peers") or prov.get("failures"):
+        lines += ["## Peers and failures", ""]
+        for k, v in sorted(prov.get("peers", {}).items()):
+            if v:
+                lines.append(f"- {k}: " + ", ".join(f"{a} {b}" for a, b in sorted(v.items())))
+        for f in prov.get("failures", []):
+            lines.append(f"- FAILED: {f}")
+        lines.append("")
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -589,6 +710,8 @@ def main():
     ap.add_argument("--build-dir", default="build/release")
     ap.add_argument("--full", action="store_true", help="more repetitions and longer runs")
     ap.add_argument("--no-callgrind", action="store_true", help="skip instruction counts")
+    ap.add_argument("--no-peers", action="store_true",
+                    help="skip the peers (tokio, futures-rs, Asio) in experiments/peers/")
     ap.add_argument("--tables-only", action="store_true",
                     help="only regenerate the tables in READMEs and papers from results/latest")
     args = ap.parse_args()
@@ -611,6 +734,8 @@ def main():
     build_dir = (ROOT / args.build_dir).resolve()
     mode = "full" if args.full else "quick"
     manifests = load_manifests(args.names)
+    if args.no_peers:
+        manifests = [m for m in manifests if m["folder"].parent.name != "peers"]
     if not manifests:
         log(f"no experiment matches {args.names}")
         return 2
@@ -623,24 +748,32 @@ def main():
     plots_dir.mkdir()
 
     rows, samples_by_exp, failures = [], {}, []
-    context, warnings = {}, []
+    context, warnings, peer_contexts = {}, [], {}
     for i, m in enumerate(manifests, 1):
-        log(f"experiment {i}/{len(manifests)}: {m['name']} ({mode})")
-        binary = build_dir / m["binary"]
+        log(f"experiment {i}/{len(manifests)}: {m['id']} ({mode})")
+        try:
+            binary = prepare_binary(m, build_dir)
+        except RuntimeError as e:
+            failures.append(f"{m['id']}: {e}")
+            log(f"ERROR: {failures[-1]}")
+            continue
         if not binary.exists():
-            failures.append(f"{m['name']}: {binary} was not built")
+            failures.append(f"{m['id']}: {binary} was not built")
             log(f"ERROR: {failures[-1]}")
             continue
         try:
             samples, ctx, warn = run_benchmarks(m, binary, raw_dir, mode)
-            context = context or ctx
+            if m["id"] == m["name"] and not m["name"].startswith(("peers", "floors")):
+                context = context or ctx
+            peer_contexts[m["id"]] = {k: v for k, v in ctx.items()
+                                      if k.startswith(("peer_", "library_version"))}
             warnings += warn
             instructions = {} if args.no_callgrind else run_callgrind(m, binary, raw_dir, mode)
         except (RuntimeError, ValueError, subprocess.CalledProcessError) as e:
-            failures.append(f"{m['name']}: {e}")
+            failures.append(f"{m['id']}: {e}")
             log(f"ERROR: {failures[-1]}")
             continue
-        samples_by_exp[m["name"]] = samples
+        samples_by_exp[m["id"]] = samples
         rows += summarize(m, samples, instructions)
 
     # Carry over experiments not run this time.
@@ -671,6 +804,8 @@ def main():
     prov["stamp"] = stamp
     prov["carried_over"] = carried
     prov["failures"] = failures
+    prov["peers"] = peer_contexts
+    prov["boost"] = sh("dpkg-query -W -f='${Version}' libboost-dev")
     (out_dir / "provenance.json").write_text(json.dumps(prov, indent=1))
     all_manifests = load_manifests([])
     shown = [m for m in all_manifests if m["name"] in run_names or m["name"] in carried]
