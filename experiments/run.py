@@ -175,6 +175,8 @@ def prepare_binary(manifest, build_dir):
 
 
 def split_name(name):
+    if name.endswith("/real_time"):  # Google Benchmark's suffix for UseRealTime()
+        name = name[: -len("/real_time")]
     parts = name.split("/")
     if len(parts) != 3:
         raise ValueError(f"benchmark name {name!r} is not workload/variant/param")

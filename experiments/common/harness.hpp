@@ -48,6 +48,9 @@ struct case_options {
   std::size_t probe_iterations = 64;
   /// Called once per repetition, before timing.
   std::function<std::vector<extra_metric>()> extra_metrics;
+  /// Let wall time, not CPU time, decide the number of iterations (for cases that mostly wait,
+  /// e.g. a paced sender: their CPU time is a few percent of their wall time).
+  bool real_time = false;
 };
 
 /// Registers `body` (one iteration, called as `body()`), measured in `units` per iteration.
@@ -60,7 +63,7 @@ void register_case(const std::string& workload, const std::string& variant,
                              for (std::size_t i = 0; i < n; ++i) body();
                            }});
   }
-  benchmark::RegisterBenchmark(
+  auto* registered = benchmark::RegisterBenchmark(
       name.c_str(), [body, units, options](benchmark::State& state) mutable {
         const std::size_t probe_iterations = options.probe_iterations;
         for (std::size_t i = 0; i < std::min<std::size_t>(8, probe_iterations); ++i) body();
@@ -78,6 +81,7 @@ void register_case(const std::string& workload, const std::string& variant,
             static_cast<double>(allocs) / (static_cast<double>(probe_iterations) * units);
         for (const auto& m : extras) state.counters["metric:" + m.metric + ":" + m.unit] = m.value;
       });
+  if (options.real_time) registered->UseRealTime();
 }
 
 /// Parses the harness's own flags, or runs Google Benchmark; returns the exit code.
