@@ -21,6 +21,7 @@ experiments/*/README.md and papers/*.md (between `<!-- table:... -->` and `<!-- 
 
 Usage: run.py --build-dir build/release [NAME...] [--full] [--no-callgrind] [--no-peers]
        run.py --tables-only   (regenerate the tables of READMEs and papers from results/latest)
+       run.py --report-only   (rewrite results/latest/report.md from its summary.csv and raw/)
 NAME selects experiments by folder name, experiment name ("peers") or number prefix ("01"). A
 peer that cannot be built is reported (a clear message, a non-zero exit) and the rest of the
 report is still written. Rows of experiments not run
@@ -204,6 +205,13 @@ def run_benchmarks(manifest, binary, raw_dir, mode):
             print("    " + line, flush=True)
     if proc.wait() != 0:
         raise RuntimeError(f"{binary} failed with exit code {proc.returncode}")
+    samples, context = parse_benchmark_json(out)
+    return samples, context, warnings
+
+
+def parse_benchmark_json(out):
+    """Per-repetition samples of a Google Benchmark JSON file, keyed by (workload, variant,
+    param), and its context."""
     data = json.loads(out.read_text())
     samples = {}
     for b in data["benchmarks"]:
@@ -220,7 +228,7 @@ def run_benchmarks(manifest, binary, raw_dir, mode):
             if counter.startswith("metric:"):
                 _, metric, unit_name = counter.split(":", 2)
                 entry["extra"].setdefault((metric, unit_name), []).append(value)
-    return samples, data.get("context", {}), warnings
+    return samples, data.get("context", {})
 
 
 def callgrind_total(binary, case, iterations):
@@ -525,8 +533,9 @@ def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
     return made
 
 
-def headline(manifests, rows, samples_by_exp):
-    lines = ["## Headline", ""] + peer_headline(manifests, rows, samples_by_exp) + [
+def headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=None):
+    lines = ["## Headline", ""] + peer_headline(manifests, rows, samples_by_exp, plots_dir,
+                                                report_dir) + [
              "Each gentask variant against its experiment's baseline, per workload and size: "
              "ratio of medians (instructions are deterministic; time is median over "
              "repetitions).", "",
@@ -555,52 +564,134 @@ def strip_api(param):
     return ";".join(kv for kv in param.split(";") if not kv.startswith(("api=", "exec=")))
 
 
-def peer_headline(manifests, rows, samples_by_exp):
-    """For each workload both gentask and a peer ran: gentask's best variant (lowest median time),
-    each peer variant, the ratios peer / gentask with their spread, and the U test."""
-    peer_rows = [r for r in rows if r["experiment"] == "peers" and r["metric"].startswith("ns_per_")]
+# What a peer row is compared on: the timed metric, except where the timed figure is the pacing
+# of the workload (wake_from_idle: compare the latency percentiles instead), and idle memory.
+PEER_METRICS = ("latency_p50_ns", "latency_p99_ns", "bytes_per_idle_task")
+PACED_WORKLOADS = ("wake_from_idle",)
+# A peer may report a metric under a more specific name that matches gentask's measurement
+# (tokio's counting allocator counts requested bytes; glibc's mallinfo2 figure matches ours).
+PEER_METRIC_ALIASES = {"bytes_per_idle_task": "malloc_bytes_per_idle_task"}
+
+
+def compared(r):
+    if r["metric"].startswith("ns_per_"):
+        return r["workload"] not in PACED_WORKLOADS
+    return r["metric"] in PEER_METRICS
+
+
+def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=None):
+    """For each workload both gentask and a peer ran: gentask's proposal (its best variant among
+    the manifests' `proposals`), gentask's best variant of all (baselines included), each peer,
+    the ratios peer / gentask with their spread, and the U test on the times."""
+    proposals = {m["name"]: set(m.get("proposals", [])) for m in manifests}
+    peer_rows = [r for r in rows if r["experiment"] == "peers" and compared(r)
+                 and r["metric"] not in PEER_METRIC_ALIASES.values()]
     if not peer_rows:
         return []
-    ours = [r for r in rows if r["experiment"] not in ("peers", "floors")
-            and r["metric"].startswith("ns_per_")]
+    table = index_rows(rows)
+    ours = [r for r in rows if r["experiment"] not in ("peers", "floors") and compared(r)]
     ns_samples = {}
     for m in manifests:
         for (w, v, p), smp in samples_by_exp.get(m["id"], {}).items():
             ns_samples[(m["name"], w, v, p)] = smp["ns"]
+
+    def cell(r):
+        return f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
+
     out = ["### gentask against the peers", "",
-           "Time per unit, same workload and parameters, same run (median [min-max] over the "
-           "repetitions; ratio = peer / gentask's best variant, so above 1 means gentask is "
-           "faster; U test on the per-repetition times). `api=` and `exec=` name the peer's API "
-           "and executor.", "",
-           "| workload | param | gentask (best variant) | peer | peer time | peer / gentask | "
-           "U-test p |", "|---|---|---|---|---|---|---|"]
+           "Same workload and parameters, same run: time per unit (or, for `wake_from_idle`, "
+           "the latency percentiles; for `idle_memory`, heap bytes per idle task), median "
+           "[min-max] over the repetitions. *gentask* is the proposal's best variant "
+           "(`proposals` in each manifest); *best* is gentask's best variant of all, "
+           "baselines included. Ratios are peer / gentask: above 1, gentask is faster or "
+           "smaller. U test on the per-repetition times (n/a for untimed metrics). `api=` and "
+           "`exec=` name the peer's API and executor.", "",
+           "| workload | param | metric | gentask | best (all variants) | peer | peer figure | "
+           "peer / gentask | U-test p | peer / best |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    bars = {}
     for pr in sorted(peer_rows, key=lambda r: (r["workload"], param_sort_key(r["param"]),
-                                                r["variant"], r["param"])):
+                                                r["metric"], r["variant"], r["param"])):
         base_param = strip_api(pr["param"])
         cands = [r for r in ours if r["workload"] == pr["workload"] and r["param"] == base_param
                  and r["metric"] == pr["metric"]]
         if not cands:
             continue
+        alias = PEER_METRIC_ALIASES.get(pr["metric"])
+        peer = table.get((pr["experiment"], pr["workload"], pr["param"], pr["variant"], alias)) \
+            if alias else None
+        peer = peer or pr
+        prop = [r for r in cands if r["variant"] in proposals.get(r["experiment"], set())]
+        mine = min(prop, key=lambda r: r["median"]) if prop else None
         best = min(cands, key=lambda r: r["median"])
-        a = ns_samples.get((pr["experiment"], pr["workload"], pr["variant"], pr["param"]))
-        b = ns_samples.get((best["experiment"], best["workload"], best["variant"], best["param"]))
-        p = mann_whitney_p(a, b) if a and b else None
-        p_text = "n/a (fewer than 5 reps)" if p is None else f"{p:.3g}"
-        label = pr["variant"] + (f" ({pr['param'][:-len(base_param)].rstrip(';')})"
+        p_text = "n/a"
+        if mine and pr["metric"].startswith("ns_per_"):
+            a = ns_samples.get((pr["experiment"], pr["workload"], pr["variant"], pr["param"]))
+            b = ns_samples.get((mine["experiment"], mine["workload"], mine["variant"],
+                                mine["param"]))
+            p = mann_whitney_p(a, b) if a and b else None
+            p_text = "n/a (fewer than 5 reps)" if p is None else f"{p:.3g}"
+        label = pr["variant"] + (f" ({';'.join(kv for kv in pr['param'].split(';') if kv.startswith(('api=', 'exec=')))})"
                                  if pr["param"] != base_param else "")
-        out.append(f"| {pr['workload']} | {base_param} | {best['variant']} ({best['experiment']}) "
-                   f"{fmt(best['median'])} [{fmt(best['min'])}-{fmt(best['max'])}] | {label} | "
-                   f"{fmt(pr['median'])} [{fmt(pr['min'])}-{fmt(pr['max'])}] | "
-                   f"{ratio_cell(pr, best)} | {p_text} |")
+        metric_name = peer["metric"] if peer is not pr else pr["metric"]
+        out.append(f"| {pr['workload']} | {base_param} | {metric_name} | "
+                   f"{(mine['variant'] + ' ' + cell(mine)) if mine else 'n/a'} | "
+                   f"{best['variant']} ({best['experiment'][:2]}) {cell(best)} | {label} | "
+                   f"{cell(peer)} | {ratio_cell(peer, mine) if mine else 'n/a'} | {p_text} | "
+                   f"{ratio_cell(peer, best)} |")
+        if mine and mine["median"]:
+            bars.setdefault(label, []).append(
+                (f"{pr['workload']} {base_param}" + ("" if pr["metric"].startswith("ns_per_")
+                                                     else f" {pr['metric']}"),
+                 peer["median"] / mine["median"]))
+    # A floor measured as a latency (a paced wake) is shown by its percentiles only.
+    paced = {r["workload"] for r in rows if r["experiment"] == "floors" and
+             "latency" in r["metric"]}
     floors = [r for r in rows if r["experiment"] == "floors" and
-              (r["metric"].startswith("ns_per_") or "latency" in r["metric"])]
+              ("latency" in r["metric"] or
+               (r["metric"].startswith("ns_per_") and r["workload"] not in paced))]
     if floors:
         out += ["", "The machine's floors, same run:", "", "| floor | param | metric | median "
                 "[min-max] |", "|---|---|---|---|"]
         for r in sorted(floors, key=lambda r: (r["workload"], r["metric"])):
-            out.append(f"| {r['workload']} | {r['param']} | {r['metric']} | {fmt(r['median'])} "
-                       f"[{fmt(r['min'])}-{fmt(r['max'])}] |")
-    return out + [""]
+            out.append(f"| {r['workload']} | {r['param']} | {r['metric']} | {cell(r)} |")
+    out.append("")
+    if plots_dir is not None and bars:
+        plot = peer_ratio_plot(bars, plots_dir)
+        if plot:
+            out += [f"![peer / gentask]({plot.relative_to(report_dir)})", ""]
+    return out
+
+
+def peer_ratio_plot(bars, plots_dir):
+    """One horizontal bar chart: peer / gentask per workload, one colour per peer."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    labels = sorted({w for series in bars.values() for w, _ in series})
+    peers = sorted(bars)
+    height = 0.8 / max(1, len(peers))
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(labels) * max(1, len(peers)) / 2 + 1.5))
+    for i, peer in enumerate(peers):
+        values = dict(bars[peer])
+        ys = [j + i * height for j, w in enumerate(labels) if w in values]
+        xs = [values[w] for w in labels if w in values]
+        ax.barh(ys, xs, height=height, label=peer)
+    ax.set_yticks([j + 0.4 - height / 2 for j in range(len(labels))])
+    ax.set_yticklabels(labels, fontsize=7)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("peer / gentask (log scale; above 1: gentask faster or smaller)")
+    ax.legend(fontsize=7)
+    ax.grid(True, axis="x", alpha=0.3)
+    fig.tight_layout()
+    path = plots_dir / "peers__ratio_to_gentask.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def merge_by_name(manifests):
@@ -613,6 +704,7 @@ def merge_by_name(manifests):
         else:
             merged[m["name"]]["ids"].append(m["id"])
             merged[m["name"]]["unit_by_workload"].update(m.get("unit_by_workload", {}))
+            merged[m["name"]]["title"] += "; " + m["title"]
     return list(merged.values())
 
 
@@ -640,7 +732,7 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
     if carried:
         lines += ["Carried over unchanged from an earlier run (not re-run this time): " +
                   ", ".join(f"{k} (from {v})" for k, v in sorted(carried.items())) + ".", ""]
-    lines += headline(manifests, rows, samples_by_exp)
+    lines += headline(manifests, rows, samples_by_exp, plots_dir, path.parent)
     for m in merge_by_name(manifests):
         samples = {}
         for i in m["ids"]:
@@ -714,6 +806,9 @@ def main():
     ap.add_argument("--no-callgrind", action="store_true", help="skip instruction counts")
     ap.add_argument("--no-peers", action="store_true",
                     help="skip the peers (tokio, futures-rs, Asio) in experiments/peers/")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite results/latest/report.md (and plots, tables) from its "
+                         "summary.csv and raw/ without running anything")
     ap.add_argument("--tables-only", action="store_true",
                     help="only regenerate the tables in READMEs and papers from results/latest")
     args = ap.parse_args()
@@ -731,6 +826,29 @@ def main():
                 r["reps"] = int(r["reps"])
                 rows.append(r)
         refresh_generated_tables(rows)
+        return 0
+
+    if args.report_only:
+        latest = RESULTS / "latest"
+        rows = []
+        with (latest / "summary.csv").open() as f:
+            for r in csv.DictReader(f):
+                for k in ("median", "min", "max"):
+                    r[k] = float(r[k])
+                r["reps"] = int(r["reps"])
+                rows.append(r)
+        prov = json.loads((latest / "provenance.json").read_text())
+        names = {r["experiment"] for r in rows}
+        shown = [m for m in load_manifests([]) if m["name"] in names]
+        samples_by_exp = {}
+        for m in shown:
+            raw = latest / "raw" / f"{m['id']}.benchmark.json"
+            if raw.exists():
+                samples_by_exp[m["id"]] = parse_benchmark_json(raw)[0]
+        write_report(latest / "report.md", prov, shown, rows, samples_by_exp, latest / "plots",
+                     prov.get("carried_over", {}))
+        refresh_generated_tables(rows)
+        log("rewrote results/latest/report.md")
         return 0
 
     build_dir = (ROOT / args.build_dir).resolve()
