@@ -674,7 +674,7 @@ def peer_ratio_plot(bars, plots_dir):
     labels = sorted({w for series in bars.values() for w, _ in series})
     peers = sorted(bars)
     height = 0.8 / max(1, len(peers))
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(labels) * max(1, len(peers)) / 2 + 1.5))
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(labels) + 2))
     for i, peer in enumerate(peers):
         values = dict(bars[peer])
         ys = [j + i * height for j, w in enumerate(labels) if w in values]
