@@ -388,7 +388,7 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir):
     for workload in workloads:
         unit = unit_of(manifest, workload)
         params = sorted({r["param"] for r in exp_rows if r["workload"] == workload},
-                        key=param_sort_key)
+                        key=lambda p: (param_sort_key(p), p))
         lines += [f"### {workload}", "",
                   f"| param | variant | ns/{unit} median [min-max] | instructions/{unit} | "
                   f"allocs/{unit} | time vs {baseline or '-'} | U-test p | "
@@ -769,7 +769,7 @@ def refresh_generated_tables(rows):
                 return m.group(0)
             variants = sorted({r["variant"] for r in sel}, key=lambda v: (v == base, v))
             keys = sorted({(r["workload"], r["param"]) for r in sel},
-                          key=lambda k: (k[0], param_sort_key(k[1])))
+                          key=lambda k: (k[0], param_sort_key(k[1]), k[1]))
             others = [v for v in variants if v != base] if base else []
             head = "| workload | param | " + " | ".join(variants) + " |" + \
                 "".join(f" {v} / {base} |" for v in others)
