@@ -607,8 +607,8 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
            "smaller. U test on the per-repetition times (n/a for untimed metrics). `api=` and "
            "`exec=` name the peer's API and executor.", "",
            "| workload | param | metric | gentask | best (all variants) | peer | peer figure | "
-           "peer / gentask | U-test p | peer / best |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "peer / gentask | U-test p | peer / best | instructions: peer / gentask |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     bars = {}
     for pr in sorted(peer_rows, key=lambda r: (r["workload"], param_sort_key(r["param"]),
                                                 r["metric"], r["variant"], r["param"])):
@@ -634,11 +634,20 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
         label = pr["variant"] + (f" ({';'.join(kv for kv in pr['param'].split(';') if kv.startswith(('api=', 'exec=')))})"
                                  if pr["param"] != base_param else "")
         metric_name = peer["metric"] if peer is not pr else pr["metric"]
+        ins_text = "n/a"
+        if mine and pr["metric"].startswith("ns_per_"):
+            ins_metric = "instructions_per_" + pr["metric"][len("ns_per_"):]
+            pi = table.get((pr["experiment"], pr["workload"], pr["param"], pr["variant"],
+                            ins_metric))
+            mi = table.get((mine["experiment"], mine["workload"], mine["param"], mine["variant"],
+                            ins_metric))
+            if pi and mi:
+                ins_text = f"{fmt(pi['median'])} / {fmt(mi['median'])} = {ratio_cell(pi, mi)}"
         out.append(f"| {pr['workload']} | {base_param} | {metric_name} | "
                    f"{(mine['variant'] + ' ' + cell(mine)) if mine else 'n/a'} | "
                    f"{best['variant']} ({best['experiment'][:2]}) {cell(best)} | {label} | "
                    f"{cell(peer)} | {ratio_cell(peer, mine) if mine else 'n/a'} | {p_text} | "
-                   f"{ratio_cell(peer, best)} |")
+                   f"{ratio_cell(peer, best)} | {ins_text} |")
         if mine and mine["median"]:
             bars.setdefault(label, []).append(
                 (f"{pr['workload']} {base_param}" + ("" if pr["metric"].startswith("ns_per_")
