@@ -12,6 +12,7 @@
 #include "support/alloc_counter.hpp"
 #include "support/counted.hpp"
 #include "support/counting_task.hpp"
+#include "unordered/scripted_child.hpp"
 #include "support/leaf_futures.hpp"
 
 #include <catch2/catch.hpp>
@@ -26,80 +27,12 @@
 
 using namespace gentask;
 using namespace gentask::test;
+using namespace gentask::test::baseline_tests;
 
 namespace {
 
-/// A child driven by a shared script: it keeps the latest handle it was polled with, runs
-/// `on_poll` once, then throws, wakes itself and stays pending, fails, completes, or waits.
-struct child_state {
-  int value = 0;
-  std::size_t self_wakes = 0;
-  bool ready = false;
-  bool fail = false;
-  bool throws = false;
-  std::size_t polls = 0;
-  waker w;
-  std::vector<int>* log = nullptr;
-  std::function<void()> on_poll;
-};
-using state_ptr = std::shared_ptr<child_state>;
-
-state_ptr make_state(int value, std::vector<int>* log = nullptr) {
-  auto s = std::make_shared<child_state>();
-  s->value = value;
-  s->log = log;
-  return s;
-}
-
-class scripted_child {
- public:
-  using future_concept = future_tag;
-  using item_type = int;
-  using error_type = int;
-
-  scripted_child(lifecycle& life, state_ptr state)
-      : life_(life, state->value), state_(std::move(state)) {}
-
-  template <task Task>
-  poll_result<int, int> poll(Task& task) {
-    child_state& s = *state_;
-    ++s.polls;
-    if (s.log != nullptr) s.log->push_back(s.value);
-    waker current = task.get_waker();
-    if (!current.will_wake(s.w)) s.w = std::move(current);
-    if (s.on_poll) std::exchange(s.on_poll, {})();
-    if (s.throws) {
-      s.throws = false;
-      throw std::runtime_error("child threw");
-    }
-    if (s.self_wakes > 0) {
-      --s.self_wakes;
-      task.get_waker().wake();
-      return pending;
-    }
-    if (s.fail) return failed_value{s.value};
-    if (s.ready) return ready_value{s.value};
-    return pending;
-  }
-
- private:
-  counted life_;
-  state_ptr state_;
-};
-
 template <class Policy = unordered::yield2_or_len>
 using set_of = unordered::per_leaf_notify<scripted_child, Policy>;
-
-/// The item of a `poll_next` that must be ready with a child's outcome: the value, or minus the
-/// error.
-template <class S, class Task>
-int take(S& set, Task& task) {
-  auto r = set.poll_next(task);
-  REQUIRE(r.is_ready());
-  REQUIRE(r.get_value().has_value());
-  auto& item = *r.get_value();
-  return item.is_ready() ? item.get_value() : -item.get_error();
-}
 
 }  // namespace
 
