@@ -32,6 +32,10 @@
 /// Costs once warm: one completion list per set (allocated at the first push), 0 allocations
 /// per push, per wake and per completion. Single-threaded: the set, its handles and its list
 /// belong to the reactor's thread.
+///
+/// Known limit: a child pushed while its reactor shuts down is canceled at birth and never
+/// completes, so the set does not yield it; the reactor (and the parent task with it) is going
+/// away then.
 
 #include <gentask/detail/always_false.hpp>
 #include <gentask/future.hpp>
