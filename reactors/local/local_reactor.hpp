@@ -329,14 +329,19 @@ template <class P>
 inline const waker_vtable basic_local_reactor<P>::remote_vtable = {
     [](void* data, std::uint64_t token) noexcept {
       auto* in = static_cast<detail::remote_inbox*>(data);
-      const std::lock_guard lock(in->mutex);
-      if (in->closed) return;
-      try {
-        in->tokens.push_back(token);
-      } catch (...) {
-        in->wake_all = true;  // out of memory: degrade to a spurious wake of every task
+      {
+        const std::lock_guard lock(in->mutex);
+        if (in->closed) return;
+        try {
+          in->tokens.push_back(token);
+        } catch (...) {
+          in->wake_all = true;  // out of memory: degrade to a spurious wake of every task
+        }
+        in->nonempty.store(true, std::memory_order_relaxed);
       }
-      in->nonempty.store(true, std::memory_order_relaxed);
+      // Signalled after the lock is released, so the reactor thread does not wake only to
+      // block on the mutex still held here. The inbox stays alive meanwhile: this handle
+      // holds a reference to it.
       in->wakeup.notify_one();
     },
     [](void* data) noexcept { static_cast<detail::remote_inbox*>(data)->retain(); },
