@@ -566,7 +566,7 @@ def strip_api(param):
 
 # What a peer row is compared on: the timed metric, except where the timed figure is the pacing
 # of the workload (wake_from_idle: compare the latency percentiles instead), and idle memory.
-PEER_METRICS = ("latency_p50_ns", "latency_p99_ns", "bytes_per_idle_task")
+PEER_METRICS = ("latency_p50_ns", "latency_p99_ns", "bytes_per_idle_task")  # in the table
 PACED_WORKLOADS = ("wake_from_idle",)
 # A peer may report a metric under a more specific name that matches gentask's measurement
 # (tokio's counting allocator counts requested bytes; glibc's mallinfo2 figure matches ours).
@@ -669,7 +669,49 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
         plot = peer_ratio_plot(bars, plots_dir)
         if plot:
             out += [f"![peer / gentask]({plot.relative_to(report_dir)})", ""]
+    if plots_dir is not None:
+        plot = latency_plot(rows, plots_dir)
+        if plot:
+            out += ["Wake-from-idle latency distributions (nearest-rank percentiles of each "
+                    "repetition's samples; the line is the median over repetitions, the bars "
+                    "span min-max), with the floor of an eventfd wake of a blocked thread:", "",
+                    f"![latency]({plot.relative_to(report_dir)})", ""]
     return out
+
+
+def latency_plot(rows, plots_dir):
+    """Percentile against latency for every side that reports `latency_p<NN>_ns` metrics."""
+    series = {}
+    for r in rows:
+        m = re.fullmatch(r"latency_p(\d+)_ns", r["metric"])
+        if not m:
+            continue
+        label = f"{r['variant']} ({r['experiment']}: {r['workload']} {r['param']})"
+        series.setdefault(label, []).append((int(m.group(1)), r["median"], r["min"], r["max"]))
+    series = {k: sorted(v) for k, v in series.items() if len(v) >= 3}
+    if not series:
+        return None
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for label, pts in sorted(series.items()):
+        ax.errorbar([q[0] for q in pts], [q[1] / 1000 for q in pts],
+                    yerr=[[(q[1] - q[2]) / 1000 for q in pts], [(q[3] - q[1]) / 1000 for q in pts]],
+                    marker="o", capsize=3, label=label)
+    ax.set_xlabel("percentile")
+    ax.set_ylabel("latency (us)")
+    ax.set_yscale("log")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = plots_dir / "peers__wake_latency_percentiles.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def peer_ratio_plot(bars, plots_dir):

@@ -35,7 +35,7 @@
 ///                      nothing ready, sleeps on its inbox's condition variable
 ///                      (`wait_for_remote`); the receiver, when polled, takes the slot and
 ///                      records now - timestamp. N messages per iteration. Param `n=N`; the
-///                      unit is one wake. Extra metrics `latency_p50_ns` and `latency_p99_ns`
+///                      unit is one wake. Extra metrics `latency_p10_ns` ... `latency_p99_ns` (common/latency.hpp)
 ///                      (nearest rank over the N samples of one iteration, measured in the
 ///                      untimed pass of each repetition); `ns_per_wake` is wall time over N,
 ///                      dominated by the pacing. Not run under callgrind (threads, sleeps).
@@ -46,6 +46,7 @@
 /// definitions make per iteration or per round trip are made per iteration or per round trip.
 
 #include "../common/harness.hpp"
+#include "../common/latency.hpp"
 
 #include <gentask/channels/mpsc.hpp>
 #include <gentask/channels/oneshot.hpp>
@@ -623,11 +624,6 @@ class idle_receiver {
   bool started_ = false;
 };
 
-/// The nearest-rank percentile `p` (0 < p <= 1) of `sorted`.
-inline double nearest_rank(const std::vector<std::int64_t>& sorted, double p) {
-  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
-  return static_cast<double>(sorted[std::max<std::size_t>(rank, 1) - 1]);
-}
 
 template <class V>
 void add_wake_from_idle(std::uint64_t n) {
@@ -648,11 +644,7 @@ void add_wake_from_idle(std::uint64_t n) {
   };
   auto idle_options = options(false, 2, [st, body]() mutable {
                   body();  // one iteration: N samples
-                  std::vector<std::int64_t> sorted = st->samples;
-                  std::sort(sorted.begin(), sorted.end());
-                  return std::vector<extra_metric>{
-                      {"latency_p50_ns", "ns", nearest_rank(sorted, 0.50)},
-                      {"latency_p99_ns", "ns", nearest_rank(sorted, 0.99)}};
+                  return latency_metrics(st->samples);
                 });
   idle_options.real_time = true;  // mostly asleep: wall time decides the iteration count
   register_case("wake_from_idle", V::name, n_param(n), static_cast<double>(n), body,

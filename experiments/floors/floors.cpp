@@ -20,6 +20,7 @@
 //
 // The cheap floors run 1000 units per iteration (loop overhead included, about one cycle).
 #include "../common/harness.hpp"
+#include "../common/latency.hpp"
 
 #include <benchmark/benchmark.h>
 #include <sys/epoll.h>
@@ -210,11 +211,6 @@ void run_wake(wake_state& st) {
   sender.join();
 }
 
-double percentile(std::vector<std::int64_t>& v, double p) {
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-  return static_cast<double>(v[std::max<std::size_t>(rank, 1) - 1]);
-}
 
 void add_eventfd_wake_idle() {
   auto st = std::make_shared<wake_state>();
@@ -223,9 +219,7 @@ void add_eventfd_wake_idle() {
       [st] { run_wake(*st); },
       options(false, 1, [st] {
         run_wake(*st);
-        std::vector<std::int64_t> v = st->latencies_ns;
-        return std::vector<extra_metric>{{"latency_p50_ns", "ns", percentile(v, 0.50)},
-                                         {"latency_p99_ns", "ns", percentile(v, 0.99)}};
+        return latency_metrics(st->latencies_ns);
       },
       /*real_time=*/true));
 }

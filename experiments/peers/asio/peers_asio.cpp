@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "../../common/harness.hpp"
+#include "../../common/latency.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/async_result.hpp>
@@ -436,12 +437,6 @@ void run_wake(wake_state& st) {
   check(st.latencies_ns.size() == static_cast<std::size_t>(wake_n), "wake_from_idle: lost");
 }
 
-/// Nearest-rank percentile `p` (0..1) of `v` (sorted in place).
-double percentile(std::vector<std::int64_t>& v, double p) {
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-  return static_cast<double>(v[std::max<std::size_t>(rank, 1) - 1]);
-}
 
 void add_wake_from_idle() {
   auto st = std::make_shared<wake_state>();
@@ -449,9 +444,7 @@ void add_wake_from_idle() {
       "wake_from_idle", variant, n_param("post", wake_n), wake_n, [st] { run_wake(*st); },
       options(false, 1, [st] {
         run_wake(*st);
-        std::vector<std::int64_t> v = st->latencies_ns;
-        return std::vector<extra_metric>{{"latency_p50_ns", "ns", percentile(v, 0.50)},
-                                         {"latency_p99_ns", "ns", percentile(v, 0.99)}};
+        return latency_metrics(st->latencies_ns);
       },
       /*real_time=*/true));
 }

@@ -159,10 +159,18 @@ impl Workload for WakeFromIdle {
             .expect("wake_from_idle: samples")
             .clone();
         v.sort_unstable();
-        vec![
-            metric("latency_p50_ns", "ns", quantile(&v, 0.50)),
-            metric("latency_p99_ns", "ns", quantile(&v, 0.99)),
+        // The same nearest-rank percentiles as experiments/common/latency.hpp.
+        [
+            (10, "latency_p10_ns"),
+            (25, "latency_p25_ns"),
+            (50, "latency_p50_ns"),
+            (75, "latency_p75_ns"),
+            (90, "latency_p90_ns"),
+            (99, "latency_p99_ns"),
         ]
+        .iter()
+        .map(|&(p, name)| metric(name, "ns", quantile(&v, p as f64 / 100.0)))
+        .collect()
     }
 }
 
