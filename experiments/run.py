@@ -802,7 +802,9 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
 
 def refresh_generated_tables(rows):
     """Replaces `<!-- table: experiment=X metric=Y [baseline=V] [workload=W1,W2] -->` ...
-    `<!-- end table -->` blocks."""
+    `<!-- end table -->` blocks. Values are rounded as summary.csv stores them, so a table is
+    the same whether made by a run or by --tables-only."""
+    rows = [dict(r, **{k: float(f"{r[k]:.6g}") for k in ("median", "min", "max")}) for r in rows]
     table = index_rows(rows)
     files = list(EXPERIMENTS.glob("*/README.md")) + list((ROOT / "papers").glob("*.md"))
     marker = re.compile(r"(<!-- table: ([^>]*?) -->\n)(.*?)(<!-- end table -->)", re.S)
