@@ -591,9 +591,13 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
     table = index_rows(rows)
     ours = [r for r in rows if r["experiment"] not in ("peers", "floors") and compared(r)]
     ns_samples = {}
+    latency_samples = {}
     for m in manifests:
         for (w, v, p), smp in samples_by_exp.get(m["id"], {}).items():
             ns_samples[(m["name"], w, v, p)] = smp["ns"]
+            for (metric, _), values in smp["extra"].items():
+                if metric.startswith("latency_"):
+                    latency_samples[(m["name"], w, v, p, metric)] = values
 
     def cell(r):
         return f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
@@ -604,11 +608,33 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
            "[min-max] over the repetitions. *gentask* is the proposal's best variant "
            "(`proposals` in each manifest); *best* is gentask's best variant of all, "
            "baselines included. Ratios are peer / gentask: above 1, gentask is faster or "
-           "smaller. U test on the per-repetition times (n/a for untimed metrics). `api=` and "
-           "`exec=` name the peer's API and executor.", "",
+           "smaller. U test on the per-repetition times, or on the per-repetition percentiles for latencies (n/a for memory, which does not vary). `api=` and "
+           "`exec=` name the peer's API and executor. *floor* is the primitive the workload "
+           "cannot do without, measured in the same run (experiments/floors; one indirect "
+           "call per poll, a malloc/free pair where a runtime boxes its tasks, an atomic "
+           "RMW per cross-thread push, an eventfd wake of a blocked thread), with gentask's "
+           "figure as a multiple of it.", "",
            "| workload | param | metric | gentask | best (all variants) | peer | peer figure | "
-           "peer / gentask | U-test p | peer / best | instructions: peer / gentask |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "peer / gentask | U-test p | peer / best | instructions: peer / gentask | "
+           "floor: median, gentask / floor |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    floor_of = next((m.get("floor_of_workload", {}) for m in manifests
+                     if m["name"] == "floors"), {})
+    floor_rows = [r for r in rows if r["experiment"] == "floors"]
+
+    def floor_cell(workload, metric, mine):
+        """The primitives `workload` cannot do without (the floors manifest's
+        `floor_of_workload`), each with its median and gentask's multiple of it."""
+        cells = []
+        for name in floor_of.get(workload, []):
+            f = next((r for r in floor_rows if r["workload"] == name and
+                      (r["metric"] == metric if metric.startswith("latency_")
+                       else r["metric"].startswith("ns_per_"))), None)
+            if f and f["median"]:
+                cells.append(f"{name} {fmt(f['median'])}" +
+                             (f", {mine['median'] / f['median']:.1f}x" if mine else ""))
+        return "; ".join(cells) or "n/a"
+
     bars = {}
     for pr in sorted(peer_rows, key=lambda r: (r["workload"], param_sort_key(r["param"]),
                                                 r["metric"], r["variant"], r["param"])):
@@ -631,6 +657,13 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
                                 mine["param"]))
             p = mann_whitney_p(a, b) if a and b else None
             p_text = "n/a (fewer than 5 reps)" if p is None else f"{p:.3g}"
+        elif mine and pr["metric"].startswith("latency_"):
+            a = latency_samples.get((pr["experiment"], pr["workload"], pr["variant"],
+                                     pr["param"], pr["metric"]))
+            b = latency_samples.get((mine["experiment"], mine["workload"], mine["variant"],
+                                     mine["param"], pr["metric"]))
+            p = mann_whitney_p(a, b) if a and b else None
+            p_text = "n/a (fewer than 5 reps)" if p is None else f"{p:.3g}"
         label = pr["variant"] + (f" ({';'.join(kv for kv in pr['param'].split(';') if kv.startswith(('api=', 'exec=')))})"
                                  if pr["param"] != base_param else "")
         metric_name = peer["metric"] if peer is not pr else pr["metric"]
@@ -647,7 +680,8 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
                    f"{(mine['variant'] + ' ' + cell(mine)) if mine else 'n/a'} | "
                    f"{best['variant']} ({best['experiment'][:2]}) {cell(best)} | {label} | "
                    f"{cell(peer)} | {ratio_cell(peer, mine) if mine else 'n/a'} | {p_text} | "
-                   f"{ratio_cell(peer, best)} | {ins_text} |")
+                   f"{ratio_cell(peer, best)} | {ins_text} | "
+                   f"{floor_cell(pr['workload'], pr['metric'], mine)} |")
         if mine and mine["median"]:
             bars.setdefault(label, []).append(
                 (f"{pr['workload']} {base_param}" + ("" if pr["metric"].startswith("ns_per_")
@@ -773,6 +807,11 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
               "google_benchmark", "google_benchmark_build_type", "valgrind"):
         lines.append(f"| {k} | {prov.get(k, '')} |")
     lines.append(f"| boost (Asio) | {prov.get('boost', '')} |")
+    rust = prov.get("peers", {}).get("peers-rust", {})
+    for label, key in (("tokio", "peer_tokio_version"), ("futures-rs", "peer_futures_version"),
+                       ("rustc", "peer_rustc_version"), ("rust profile", "peer_rust_profile")):
+        if rust.get(key):
+            lines.append(f"| {label} | {rust[key]} |")
     lines.append("")
     if prov.get("benchmark_warnings"):
         lines += ["Google Benchmark printed: " + "; ".join(f"`{w}`" for w in
