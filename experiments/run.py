@@ -195,15 +195,16 @@ def run_benchmarks(manifest, binary, raw_dir, mode):
         cmd.append(f"--benchmark_filter={settings['filter']}")
     log(f"{manifest['id']}: Google Benchmark, {settings['repetitions']} repetitions, "
         f"min time {settings['min_time']} s per repetition")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     warnings = []
-    for line in proc.stdout:
-        line = line.rstrip()
-        if "WARNING" in line:
-            warnings.append(line.strip("* ").strip())
-        if line and not line.startswith("-"):
-            print("    " + line, flush=True)
-    if proc.wait() != 0:
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as proc:
+        for line in proc.stdout:
+            line = line.rstrip()
+            if "WARNING" in line:
+                warnings.append(line.strip("* ").strip())
+            if line and not line.startswith("-"):
+                print("    " + line, flush=True)
+    if proc.returncode != 0:
         raise RuntimeError(f"{binary} failed with exit code {proc.returncode}")
     samples, context = parse_benchmark_json(out)
     return samples, context, warnings
@@ -384,6 +385,8 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir):
     exp_rows = [r for r in rows if r["experiment"] == name]
     table = index_rows(exp_rows)
     workloads = sorted({r["workload"] for r in exp_rows})
+    if not workloads:
+        lines += ["No results in this run (see *Peers and failures* below).", ""]
     variants = sorted({r["variant"] for r in exp_rows}, key=lambda v: (v == baseline, v))
     for workload in workloads:
         unit = unit_of(manifest, workload)

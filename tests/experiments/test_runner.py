@@ -1,0 +1,235 @@
+"""Tests of experiments/run.py, the runner whose summary.csv and report.md are the project's
+public figures: its statistics (the U test, n/a below 5 repetitions, ratio cells), the headline
+against the peers (proposal choice, floors, U test), and its failure contract (a peer that
+cannot be built gives a clear message and a non-zero exit, and the rest of the report is still
+written).
+
+Run: python3 tests/experiments/test_runner.py  (ctest: experiments.runner)."""
+
+import contextlib
+import csv
+import importlib.util
+import json
+import os
+import stat
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+from unittest import mock
+
+RUN_PY = Path(__file__).resolve().parents[2] / "experiments" / "run.py"
+spec = importlib.util.spec_from_file_location("gentask_run", RUN_PY)
+run = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(run)
+
+
+class mann_whitney(unittest.TestCase):
+    def test_fewer_than_5_samples_on_a_side_gives_no_p_value(self):
+        self.assertIsNone(run.mann_whitney_p([1, 2, 3, 4], [5, 6, 7, 8, 9]))
+        self.assertIsNone(run.mann_whitney_p([1, 2, 3, 4, 5], [6, 7, 8, 9]))
+        self.assertIsNone(run.mann_whitney_p([], []))
+
+    def test_completely_separated_5_against_5_is_the_exact_two_sided_minimum(self):
+        # 2 of the C(10, 5) = 252 arrangements are as extreme.
+        self.assertAlmostEqual(run.mann_whitney_p([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 2 / 252)
+        self.assertAlmostEqual(run.mann_whitney_p([6, 7, 8, 9, 10], [1, 2, 3, 4, 5]), 2 / 252)
+
+    def test_one_swapped_pair_doubles_the_tail(self):
+        # U = 1: the arrangements with U <= 1 are 2 of 252 on each side.
+        self.assertAlmostEqual(run.mann_whitney_p([1, 2, 3, 4, 6], [5, 7, 8, 9, 10]), 4 / 252)
+
+    def test_identical_samples_are_not_significant(self):
+        self.assertEqual(run.mann_whitney_p([3.0] * 5, [3.0] * 5), 1.0)
+        self.assertGreater(run.mann_whitney_p([1, 3, 5, 7, 9], [2, 4, 6, 8, 10]), 0.5)
+
+    def test_the_normal_approximation_is_used_for_large_samples_and_is_symmetric(self):
+        a = list(range(15))
+        b = [x + 100 for x in range(15)]
+        p = run.mann_whitney_p(a, b)
+        self.assertLess(p, 1e-4)
+        self.assertAlmostEqual(p, run.mann_whitney_p(b, a))
+        self.assertGreater(run.mann_whitney_p(a, list(reversed(a))), 0.9)
+
+
+class ratio_cells(unittest.TestCase):
+    def row(self, median, lo, hi):
+        return {"median": median, "min": lo, "max": hi}
+
+    def test_a_ratio_of_medians_with_the_span_of_the_extreme_samples(self):
+        self.assertEqual(run.ratio_cell(self.row(20, 18, 24), self.row(10, 8, 12)),
+                         "2.00x [1.50-3.00]")
+
+    def test_untimed_rows_give_a_bare_ratio(self):
+        self.assertEqual(run.ratio_cell(self.row(234, 234, 234), self.row(68, 68, 68)), "3.44x")
+
+    def test_a_missing_or_zero_baseline_is_not_a_ratio(self):
+        self.assertEqual(run.ratio_cell(None, self.row(1, 1, 1)), "n/a")
+        self.assertEqual(run.ratio_cell(self.row(1, 1, 1), self.row(0, 0, 0)), "n/a")
+
+    def test_formatting_keeps_three_significant_digits_and_groups_thousands(self):
+        self.assertEqual(run.fmt(27.46), "27.5")
+        self.assertEqual(run.fmt(1156.9), "1,157")
+        self.assertEqual(run.fmt(0), "0")
+        self.assertEqual(run.fmt(None), "n/a")
+
+
+def summary_row(experiment, workload, variant, param, metric, values, unit="ns"):
+    return {"experiment": experiment, "workload": workload, "variant": variant, "param": param,
+            "metric": metric, "median": sorted(values)[len(values) // 2], "min": min(values),
+            "max": max(values), "reps": len(values), "unit": unit}
+
+
+class peer_headline(unittest.TestCase):
+    manifests = [
+        {"name": "02-typed", "id": "02-typed", "baseline": "boxed",
+         "proposals": ["closed_map"], "unit": "task"},
+        {"name": "peers", "id": "peers-rust", "baseline": None, "unit": "task"},
+        {"name": "floors", "id": "floors", "baseline": None, "unit": "call",
+         "floor_of_workload": {"spawn_complete": ["indirect_call"]}},
+    ]
+
+    def rows_and_samples(self, reps):
+        ours = [10.0 + i * 0.1 for i in range(reps)]
+        boxed = [5.0 + i * 0.1 for i in range(reps)]  # faster, but a baseline
+        tokio = [30.0 + i * 0.1 for i in range(reps)]
+        p = "n=1000"
+        rows = [summary_row("02-typed", "spawn_complete", "closed_map", p, "ns_per_task", ours),
+                summary_row("02-typed", "spawn_complete", "boxed", p, "ns_per_task", boxed),
+                summary_row("peers", "spawn_complete", "tokio", p, "ns_per_task", tokio),
+                summary_row("02-typed", "spawn_complete", "closed_map", p,
+                            "instructions_per_task", [400.0], "instructions"),
+                summary_row("peers", "spawn_complete", "tokio", p, "instructions_per_task",
+                            [900.0], "instructions"),
+                summary_row("floors", "indirect_call", "floor", "n=1", "ns_per_call", [2.0])]
+        samples = {"02-typed": {("spawn_complete", "closed_map", p): {"ns": ours, "extra": {}},
+                                ("spawn_complete", "boxed", p): {"ns": boxed, "extra": {}}},
+                   "peers-rust": {("spawn_complete", "tokio", p): {"ns": tokio, "extra": {}}}}
+        return rows, samples
+
+    def headline_row(self, reps):
+        rows, samples = self.rows_and_samples(reps)
+        lines = run.peer_headline(self.manifests, rows, samples)
+        found = [line for line in lines if line.startswith("| spawn_complete | n=1000")]
+        self.assertEqual(len(found), 1, lines)
+        return [c.strip() for c in found[0].strip("|").split("|")]
+
+    def test_gentask_is_the_proposal_and_best_may_be_a_baseline(self):
+        cells = self.headline_row(5)
+        self.assertTrue(cells[3].startswith("closed_map 10.2"), cells)
+        self.assertTrue(cells[4].startswith("boxed (02) 5.2"), cells)
+        self.assertEqual(cells[5], "tokio")
+
+    def test_the_ratio_is_peer_over_gentask_with_its_spread_and_u_test(self):
+        cells = self.headline_row(5)
+        self.assertTrue(cells[7].startswith("2.96x ["), cells)
+        self.assertEqual(cells[8], f"{2 / 252:.3g}")
+        self.assertEqual(cells[10], "900 / 400 = 2.25x")
+
+    def test_the_floor_is_named_with_gentasks_multiple_of_it(self):
+        self.assertEqual(self.headline_row(5)[11], "indirect_call 2, 5.1x")
+
+    def test_four_repetitions_give_no_p_value(self):
+        self.assertEqual(self.headline_row(4)[8], "n/a (fewer than 5 reps)")
+
+
+FAKE_BENCHMARK = """\
+#!{python}
+# A stand-in for a Google Benchmark binary: the command line and JSON run.py reads.
+import json, sys
+args = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+reps = int(args["benchmark_repetitions"])
+benchmarks = []
+for name, base in {cases}:
+    for i in range(reps):
+        benchmarks.append({{"run_name": name, "run_type": "iteration", "real_time": base + i,
+                           "time_unit": "ns", "units": 1.0, "allocs_per_unit": 0.0}})
+json.dump({{"context": {{"library_build_type": "release"}}, "benchmarks": benchmarks}},
+          open(args["benchmark_out"], "w"))
+"""
+
+
+class failure_contract(unittest.TestCase):
+    """A whole run in a scratch tree: one experiment, one peer whose build fails, the floors."""
+
+    def write(self, path, text, executable=False):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        if executable:
+            path.chmod(path.stat().st_mode | stat.S_IXUSR)
+
+    def fake_binary(self, path, cases):
+        self.write(path, FAKE_BENCHMARK.format(python=sys.executable, cases=repr(cases)), True)
+
+    def manifest(self, folder, **fields):
+        fields.setdefault("title", "A scratch experiment")
+        fields.setdefault("quick", {"repetitions": 5, "min_time": 0.01})
+        fields.setdefault("full", {"repetitions": 15, "min_time": 0.1})
+        fields.setdefault("callgrind", {"iterations": [1, 2]})
+        self.write(folder / "manifest.json", json.dumps(fields))
+
+    def run_in(self, root, *argv):
+        with mock.patch.object(run, "ROOT", root), \
+                mock.patch.object(run, "EXPERIMENTS", root / "experiments"), \
+                mock.patch.object(run, "RESULTS", root / "results"), \
+                mock.patch.object(sys, "argv", ["run.py", "--build-dir", "build",
+                                                "--no-callgrind", *argv]), \
+                open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+            return run.main()
+
+    def test_a_peer_that_cannot_be_built_fails_the_run_and_the_report_is_still_written(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            exp = root / "experiments"
+            self.manifest(exp / "01-fake", name="01-fake", binary="bin/fake01", unit="task",
+                          baseline="slow", proposals=["fast"])
+            self.fake_binary(root / "build" / "bin" / "fake01",
+                             [("work/fast/n=10", 10.0), ("work/slow/n=10", 20.0)])
+            self.manifest(exp / "peers" / "broken", name="peers", id="peers-broken",
+                          binary="experiments/peers/broken/never", unit="task",
+                          build=["experiments/peers/broken/build.sh"])
+            self.write(exp / "peers" / "broken" / "build.sh",
+                       "#!/bin/sh\necho 'cargo: not found' >&2\nexit 3\n", True)
+            self.manifest(exp / "floors", name="floors", binary="bin/floors", unit="call")
+            self.fake_binary(root / "build" / "bin" / "floors", [("indirect_call/floor/n=1", 2.0)])
+
+            self.assertEqual(self.run_in(root), 1)
+
+            latest = root / "results" / "latest"
+            report = (latest / "report.md").read_text()
+            self.assertIn("FAILED: peers-broken: could not build: cargo: not found", report)
+            with (latest / "summary.csv").open() as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual(list(rows[0].keys()), run.COLUMNS)
+            fast = [r for r in rows if r["variant"] == "fast" and r["metric"] == "ns_per_task"]
+            self.assertEqual(len(fast), 1)
+            self.assertEqual((fast[0]["median"], fast[0]["min"], fast[0]["max"], fast[0]["reps"]),
+                             ("12", "10", "14", "5"))
+            self.assertTrue(any(r["experiment"] == "floors" for r in rows))
+            self.assertIn("| n=10 | fast | 12 [10-14] (n=5) | n/a | 0 | 0.55x [0.42-0.70] | "
+                          "0.00794 |", report)
+            self.assertIn("No results in this run", report)  # the failed peer's section
+            prov = json.loads((latest / "provenance.json").read_text())
+            self.assertEqual(prov["mode"], "quick")
+            self.assertEqual(len(prov["failures"]), 1)
+
+    def test_a_successful_run_exits_zero_and_full_mode_takes_more_repetitions(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            self.manifest(root / "experiments" / "01-fake", name="01-fake", binary="bin/fake01",
+                          unit="task", baseline="slow", proposals=["fast"])
+            self.fake_binary(root / "build" / "bin" / "fake01",
+                             [("work/fast/n=10", 10.0), ("work/slow/n=10", 20.0)])
+            self.manifest(root / "experiments" / "floors", name="floors", binary="bin/floors",
+                          unit="call")
+            self.fake_binary(root / "build" / "bin" / "floors", [("indirect_call/floor/n=1", 2.0)])
+
+            self.assertEqual(self.run_in(root, "--full"), 0)
+
+            with (root / "results" / "latest" / "summary.csv").open() as f:
+                reps = {r["reps"] for r in csv.DictReader(f) if r["unit"] == "ns"}
+            self.assertEqual(reps, {"15"})
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
