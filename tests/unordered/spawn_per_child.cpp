@@ -107,6 +107,80 @@ TEST_CASE("spawn_per_child reports a child's own error as a failed item",
   CHECK(h.items == std::vector<int>{-7});
 }
 
+TEST_CASE("spawn_per_child frees a child's task when the set hands out its item",
+          "[unordered][spawn_per_child]") {
+  set_harness<spawn_per_child_variant> h;
+  h.run();
+  const auto base = h.reactor.get_task_count();  // the parent
+  auto a = make_child(1);
+  auto b = make_child(2);
+  auto c = make_child(3);
+  b->outcome = child_state::outcome_kind::exception;
+  c->outcome = child_state::outcome_kind::error;
+  h.push(a);
+  h.push(b);
+  h.push(c);
+  h.run();
+  CHECK(h.reactor.get_task_count() == base + 3);
+  b->fire();
+  h.run();
+  CHECK(h.reactor.get_task_count() == base + 2);
+  a->fire();
+  c->fire();
+  h.run();
+  CHECK(h.items == std::vector<int>{-1000, 1, -3});
+  CHECK(h.reactor.get_task_count() == base);
+  CHECK(a->destroyed == 1);
+  CHECK(b->destroyed == 1);
+  CHECK(c->destroyed == 1);
+}
+
+namespace {
+
+/// Completes at once with a shared_ptr, so the outcome holds a reference a test can count.
+struct holder_child {
+  using future_concept = future_tag;
+  using item_type = std::shared_ptr<int>;
+  using error_type = never;
+  std::shared_ptr<int> value;
+  template <task Task>
+  poll_result<std::shared_ptr<int>, never> poll(Task& /*task*/) {
+    return ready_value{std::move(value)};
+  }
+};
+
+/// Pushes one holder_child into a set and completes.
+struct holder_pusher {
+  using future_concept = future_tag;
+  using item_type = unit;
+  using error_type = never;
+  unordered::spawn_per_child<holder_child>* set;
+  std::shared_ptr<int> value;
+  template <task Task>
+  poll_result<unit, never> poll(Task& task) {
+    set->push(task, holder_child{std::move(value)});
+    return ready_value{unit{}};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("spawn_per_child drops an outcome the parent never took when the set goes",
+          "[unordered][spawn_per_child][drop]") {
+  local_reactor reactor;
+  auto state = std::make_shared<int>(0);
+  std::optional<unordered::spawn_per_child<holder_child>> set{std::in_place};
+  auto pushed = reactor.spawn(holder_pusher{&*set, state});
+  reactor.run_until_idle();
+  CHECK(state.use_count() == 2);  // the completed child's outcome waits in the set
+  CHECK(set->size() == 1);
+  set.reset();
+  CHECK(state.use_count() == 1);
+  pushed = {};
+  reactor.run_until_idle();
+  CHECK(reactor.get_task_count() == 0);
+}
+
 namespace {
 
 /// A child without heap state of its own: ready once its flag is set.
