@@ -181,7 +181,27 @@ def split_name(name):
     parts = name.split("/")
     if len(parts) != 3:
         raise ValueError(f"benchmark name {name!r} is not workload/variant/param")
+    check_param(parts[2], name)
     return parts
+
+
+# Param keys whose values name a choice rather than a size: a peer's API and executor, a
+# per-leaf yield policy. Every other value is an integer.
+NAMED_PARAM_KEYS = ("api", "exec", "yield")
+
+
+def check_param(param, name):
+    """summary.csv's contract for `param`: `key=value` pairs joined by `;`, keys sorted, values
+    integers (except the NAMED_PARAM_KEYS). Raises ValueError naming the benchmark."""
+    pairs = [kv.split("=", 1) for kv in param.split(";")]
+    if any(len(kv) != 2 or not kv[0] or not kv[1] for kv in pairs):
+        raise ValueError(f"benchmark {name!r}: param {param!r} is not key=value;key=value")
+    keys = [k for k, _ in pairs]
+    if keys != sorted(keys) or len(set(keys)) != len(keys):
+        raise ValueError(f"benchmark {name!r}: param keys {keys} are not sorted and distinct")
+    for k, v in pairs:
+        if k not in NAMED_PARAM_KEYS and not re.fullmatch(r"-?\d+", v):
+            raise ValueError(f"benchmark {name!r}: param {k}={v} is not an integer")
 
 
 def run_benchmarks(manifest, binary, raw_dir, mode):

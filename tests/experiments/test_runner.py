@@ -74,6 +74,20 @@ class ratio_cells(unittest.TestCase):
         self.assertEqual(run.fmt(None), "n/a")
 
 
+class param_contract(unittest.TestCase):
+    def test_sorted_integer_params_and_named_selectors_pass(self):
+        self.assertEqual(run.split_name("wake_one_of_n/tokio/api=join_set;n=100"),
+                         ["wake_one_of_n", "tokio", "api=join_set;n=100"])
+        self.assertEqual(run.split_name("spawn_complete/open_map/batch=1000;n=10/real_time")[2],
+                         "batch=1000;n=10")
+
+    def test_unsorted_keys_non_integer_values_and_bad_shapes_are_refused(self):
+        for bad in ("w/v/n=10;batch=1", "w/v/n=ten", "w/v/n=1.5", "w/v/n", "w/v/n=1;n=2",
+                    "w/v", "w/v/n=1/extra"):
+            with self.assertRaises(ValueError, msg=bad):
+                run.split_name(bad)
+
+
 def summary_row(experiment, workload, variant, param, metric, values, unit="ns"):
     return {"experiment": experiment, "workload": workload, "variant": variant, "param": param,
             "metric": metric, "median": sorted(values)[len(values) // 2], "min": min(values),
