@@ -412,12 +412,15 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir):
         unit = unit_of(manifest, workload)
         params = sorted({r["param"] for r in exp_rows if r["workload"] == workload},
                         key=lambda p: (param_sort_key(p), p))
-        lines += [f"### {workload}", "",
-                  f"| param | variant | ns/{unit} median [min-max] | instructions/{unit} | "
-                  f"allocs/{unit} | time vs {baseline or '-'} | U-test p | "
-                  f"instructions vs {baseline or '-'} |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for param in params:
+        lines += [f"### {workload}", ""]
+        has_core = any(r["workload"] == workload and r["metric"] in
+                       (f"ns_per_{unit}", f"instructions_per_{unit}") for r in exp_rows)
+        if has_core:
+            lines += [f"| param | variant | ns/{unit} median [min-max] | instructions/{unit} | "
+                      f"allocs/{unit} | time vs {baseline or '-'} | U-test p | "
+                      f"instructions vs {baseline or '-'} |",
+                      "|---|---|---|---|---|---|---|---|"]
+        for param in params if has_core else []:
             for variant in variants:
                 ns = table.get((name, workload, param, variant, f"ns_per_{unit}"))
                 ins = table.get((name, workload, param, variant, f"instructions_per_{unit}"))
@@ -445,7 +448,8 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir):
                              f"{fmt(ins['median']) if ins else 'n/a'} | "
                              f"{fmt(al['median']) if al else 'n/a'} | {time_ratio} | {p_text} | "
                              f"{ins_ratio} |")
-        lines.append("")
+        if has_core:
+            lines.append("")
         standard = {f"ns_per_{unit}", f"instructions_per_{unit}", f"allocs_per_{unit}"}
         extra = [r for r in exp_rows if r["workload"] == workload and r["metric"] not in standard]
         if extra:
@@ -710,6 +714,7 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
                 (f"{pr['workload']} {base_param}" + ("" if pr["metric"].startswith("ns_per_")
                                                      else f" {pr['metric']}"),
                  peer["median"] / mine["median"]))
+    out += side_by_side(manifests, rows, peer_rows)
     # A floor measured as a latency (a paced wake) is shown by its percentiles only.
     paced = {r["workload"] for r in rows if r["experiment"] == "floors" and
              "latency" in r["metric"]}
@@ -733,6 +738,48 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
                     "repetition's samples; the line is the median over repetitions, the bars "
                     "span min-max), with the floor of an eventfd wake of a blocked thread:", "",
                     f"![latency]({plot.relative_to(report_dir)})", ""]
+    return out
+
+
+def side_by_side(manifests, rows, peer_rows):
+    """Every variant of every gentask experiment beside every peer, per shared workload and
+    size: the compared metric (time per unit, latency percentile, idle bytes), with
+    instructions and allocations where measured, fastest first."""
+    table = index_rows(rows)
+    shared = sorted({(r["workload"], strip_api(r["param"]), r["metric"]) for r in peer_rows},
+                    key=lambda k: (k[0], param_sort_key(k[1]), k[1], k[2]))
+    out = []
+    for workload, param, metric in shared:
+        cands = [r for r in rows if r["workload"] == workload and r["metric"] == metric and
+                 r["experiment"] != "floors" and strip_api(r["param"]) == param and
+                 (r["experiment"] == "peers" or r["param"] == param)]
+        if not any(r["experiment"] != "peers" for r in cands):
+            continue
+        if not out:
+            out += ["", "#### Every variant beside the peers", "",
+                    "Each shared workload and size: every gentask variant (its experiment in "
+                    "brackets; baselines included) and every peer, fastest (or smallest) "
+                    "first, with instructions and allocations per unit where measured.", "",
+                    "| workload | param | metric | variant | median [min-max] (n) | "
+                    "instructions | allocs |", "|---|---|---|---|---|---|---|"]
+        # A peer's figure under the more specific name that matches gentask's measurement.
+        alias = PEER_METRIC_ALIASES.get(metric)
+        if alias:
+            cands = [table.get((r["experiment"], workload, r["param"], r["variant"], alias), r)
+                     if r["experiment"] == "peers" else r for r in cands]
+        for r in sorted(cands, key=lambda r: r["median"]):
+            unit = metric.split("_per_", 1)[1] if "_per_" in metric else None
+            ins = table.get((r["experiment"], workload, r["param"], r["variant"],
+                             f"instructions_per_{unit}")) if unit else None
+            al = table.get((r["experiment"], workload, r["param"], r["variant"],
+                            f"allocs_per_{unit}")) if unit else None
+            extra = ";".join(kv for kv in r["param"].split(";") if kv.startswith(("api=", "exec=")))
+            who = (f"{r['variant']} ({r['experiment'][:2]})" if r["experiment"] != "peers"
+                   else r["variant"] + (f" ({extra})" if extra else ""))
+            out.append(f"| {workload} | {param} | {r['metric']} | {who} | {fmt(r['median'])} "
+                       f"[{fmt(r['min'])}-{fmt(r['max'])}] ({r['reps']}) | "
+                       f"{fmt(ins['median']) if ins else 'n/a'} | "
+                       f"{fmt(al['median']) if al else 'n/a'} |")
     return out
 
 

@@ -124,6 +124,7 @@ class peer_headline(unittest.TestCase):
     def headline_row(self, reps):
         rows, samples = self.rows_and_samples(reps)
         lines = run.peer_headline(self.manifests, rows, samples)
+        lines = lines[:lines.index("#### Every variant beside the peers")]
         found = [line for line in lines if line.startswith("| spawn_complete | n=1000")]
         self.assertEqual(len(found), 1, lines)
         return [c.strip() for c in found[0].strip("|").split("|")]
@@ -142,6 +143,15 @@ class peer_headline(unittest.TestCase):
 
     def test_the_floor_is_named_with_gentasks_multiple_of_it(self):
         self.assertEqual(self.headline_row(5)[11], "indirect_call 2, 5.1x")
+
+    def test_every_variant_stands_beside_the_peer_fastest_first(self):
+        rows, samples = self.rows_and_samples(5)
+        lines = run.peer_headline(self.manifests, rows, samples)
+        start = lines.index("#### Every variant beside the peers")
+        table = [line for line in lines[start:] if line.startswith("| spawn_complete")]
+        self.assertEqual([line.split("|")[4].strip() for line in table],
+                         ["boxed (02)", "closed_map (02)", "tokio"])
+        self.assertIn("| 400 |", table[1])
 
     def test_four_repetitions_give_no_p_value(self):
         self.assertEqual(self.headline_row(4)[8], "n/a (fewer than 5 reps)")
