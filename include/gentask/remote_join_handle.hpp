@@ -3,8 +3,9 @@
 /// Spawning from another thread: the reactor's thread-safe inbox, and `remote_join_handle<T, E>`,
 /// the join handle a remote spawn returns.
 ///
-/// A remote spawn allocates one shared join state (the result, the joiner's `remote_waker`, a
-/// mutex) and one request carrying the future, and appends the request to the reactor's inbox.
+/// A remote spawn allocates one block: the shared join state (the result, the joiner's
+/// `remote_waker`, a mutex) and, in the same allocation, the request carrying the future; it
+/// appends the request to the reactor's inbox. The block is freed with the state's last reference.
 /// The reactor thread takes the request, moves the future into a typed group inside a
 /// `remote_runner` (which stores the result into the shared state), and from then on the task
 /// is an ordinary one. Dropping the `remote_join_handle` (on any thread) sends a cancel request
@@ -46,9 +47,10 @@ struct remote_request {
   remote_request(const remote_request&) = delete;
   remote_request& operator=(const remote_request&) = delete;
   virtual ~remote_request() = default;
-  /// On the reactor thread: do it (and delete this).
+  /// On the reactor thread: do it, then give up its hold on itself (delete it, or drop the
+  /// reference it holds on the block it lives in).
   virtual void execute(void* reactor) = 0;
-  /// On the reactor thread, at shutdown: give up (destroying what it carries) and delete this.
+  /// On the reactor thread, at shutdown: give up, destroying what it carries here, and its hold.
   virtual void discard() noexcept = 0;
 };
 
@@ -88,18 +90,24 @@ struct remote_inbox {
     if (last) delete this;
   }
   /// Appends under the lock and wakes the reactor; false (and nothing appended) once closed.
+  /// The caller holds a reference. The signal comes after the lock is released, so the woken
+  /// reactor thread does not block at once on the mutex still held here (as the remote wake).
   template <class Push>
   bool post(Push&& push) {
-    const std::lock_guard lock(mutex);
-    if (closed) return false;
-    push(*this);
-    nonempty.store(true, std::memory_order_relaxed);
+    {
+      const std::lock_guard lock(mutex);
+      if (closed) return false;
+      push(*this);
+      nonempty.store(true, std::memory_order_relaxed);
+    }
     wakeup.notify_one();
     return true;
   }
 };
 
 /// The state shared by a remote join handle (any thread) and its task (the reactor thread).
+/// Refcounted; the last `release` deletes the most derived object (a remote spawn derives its
+/// request from it, so the two are one allocation).
 template <class T, class E>
 class remote_join_state {
  public:
@@ -108,6 +116,7 @@ class remote_join_state {
   explicit remote_join_state(remote_inbox* inbox) noexcept : inbox_(inbox) { inbox_->retain(); }
   remote_join_state(const remote_join_state&) = delete;
   remote_join_state& operator=(const remote_join_state&) = delete;
+  virtual ~remote_join_state() { inbox_->release(); }
 
   /// Reactor thread: the local task that runs the future (for cancel requests).
   void set_task(task_id id) {
@@ -174,10 +183,7 @@ class remote_join_state {
 
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      inbox_->release();
-      delete this;
-    }
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
  private:

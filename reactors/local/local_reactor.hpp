@@ -259,49 +259,58 @@ class basic_local_reactor<StoragePolicy>::remote_handle {
       return remote_spawn_result<F>(std::move(f));
     } else {
       using state_type = detail::remote_join_state<item_type_t<F>, error_type_t<F>>;
-      struct request final : detail::remote_request {
-        request(F f, state_type* s) : future(std::move(f)), state(s) {}
+      using handle_type = remote_join_handle<item_type_t<F>, error_type_t<F>>;
+      // One allocation per remote spawn: the request that carries the future to the reactor
+      // thread is the shared join state itself, and holds one of its references until the
+      // runner takes it over. The future is destroyed on the reactor's thread (or, refused,
+      // given back), never with the block on whichever thread drops the last reference.
+      struct request final : state_type, detail::remote_request {
+        request(detail::remote_inbox* in, F f) : state_type(in) { future.emplace(std::move(f)); }
+        F take_future() {
+          struct reset_on_exit {
+            std::optional<F>& f;
+            ~reset_on_exit() { f.reset(); }
+          } reset{future};
+          return std::move(*future);
+        }
         void execute(void* r) override {
           auto& reactor = *static_cast<basic_local_reactor*>(r);
-          std::unique_ptr<request> self(this);
-          if (state->is_abandoned()) {
-            state->release();
-            return;  // the future is destroyed here, on the reactor's thread
+          if (this->is_abandoned()) {
+            future.reset();  // the future is destroyed here, on the reactor's thread
+            this->release();
+            return;
           }
-          auto handle = reactor.spawn(remote_runner<F>(std::move(future), state));
-          state->set_task(handle.get_id());
+          std::optional<remote_runner<F>> runner;
+          try {
+            runner.emplace(take_future(), this);  // from here the runner holds the reference
+          } catch (...) {
+            this->cancel();
+            this->release();
+            throw;
+          }
+          auto handle = reactor.spawn(std::move(*runner));
+          this->set_task(handle.get_id());
           handle.detach();
         }
         void discard() noexcept override {
-          std::unique_ptr<request> self(this);
-          state->cancel();
-          state->release();
+          future.reset();
+          this->cancel();
+          this->release();
         }
-        F future;
-        state_type* state;
+        std::optional<F> future;
       };
-      auto* state = new state_type(inbox_);
-      state->retain();  // one for the handle, one for the request (then the runner)
-      std::unique_ptr<request> req;
+      auto* req = new request(inbox_, std::move(f));
+      req->retain();  // one for the handle, one for the request (then the runner)
+      bool queued = false;
       try {
-        req = std::make_unique<request>(std::move(f), state);
-        request* raw = req.get();
-        if (inbox_->post([raw](detail::remote_inbox& in) { in.requests.push_back(raw); })) {
-          req.release();
-          return remote_spawn_result<F>(remote_join_handle<item_type_t<F>, error_type_t<F>>(state));
-        }
+        queued = inbox_->post([req](detail::remote_inbox& in) { in.requests.push_back(req); });
       } catch (...) {
-        if (!req) {
-          state->release();
-          state->release();
-          throw;
-        }
         // Could not queue (out of memory): give the future back below.
       }
-      F back = std::move(req->future);
-      req.reset();
-      state->release();
-      state->release();
+      if (queued) return remote_spawn_result<F>(handle_type(req));
+      F back = req->take_future();
+      req->release();
+      req->release();
       return remote_spawn_result<F>(std::move(back));
     }
   }

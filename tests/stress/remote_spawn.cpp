@@ -3,8 +3,10 @@
 #include <gentask/remote_join_handle.hpp>
 
 #include <gentask/map.hpp>
+#include <gentask/ready.hpp>
 #include <gentask/reactors/local/local_reactor.hpp>
 
+#include "support/alloc_counter.hpp"
 #include "support/leaf_futures.hpp"
 
 #include <catch2/catch.hpp>
@@ -233,4 +235,45 @@ TEST_CASE("a remote join handle whose task is destroyed at shutdown yields cance
   });
   joiner.join();
   CHECK(canceled);
+}
+
+TEST_CASE("a remote spawn is one allocation and running it on a warm reactor is none",
+          "[spawn][remote][allocations]") {
+  // The shared join state and the request that carries the future are one block; the reactor
+  // moves the future into its typed group, which allocates nothing once it has room.
+  constexpr int n = 16;
+  local_reactor reactor;
+  auto remote = reactor.get_remote_handle();
+  std::vector<remote_join_handle<int, never>> handles;
+  handles.reserve(n);
+  auto spawn_all = [&] {
+    for (int i = 0; i < n; ++i) {
+      auto r = remote.spawn(gentask::ready(i));
+      REQUIRE(r.is_spawned());
+      handles.push_back(std::move(r).get_handle());
+    }
+  };
+  for (int warm = 0; warm < 2; ++warm) {  // sizes the inbox's vectors and the group's slab
+    spawn_all();
+    reactor.run_until_idle();
+    handles.clear();
+  }
+  {
+    test::allocation_counter spawning;
+    spawn_all();
+    CHECK(spawning.get_count() == n);
+  }
+  {
+    test::allocation_counter running;
+    CHECK(reactor.run_until_idle() == n);
+    CHECK(running.get_count() == 0);
+  }
+  CHECK(reactor.get_task_count() == 0);
+  int i = 0;
+  for (auto& h : handles) {  // every result is in: the handle takes it without waiting
+    auto out = gentask::block_on(std::move(h));
+    REQUIRE(out.is_ready());
+    CHECK(out.get_value() == i++);
+  }
+  handles.clear();
 }

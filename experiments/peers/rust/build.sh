@@ -13,19 +13,18 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 registry=/usr/share/cargo/registry
-missing=""
-for spec in tokio-1.:librust-tokio-dev futures-0.3:librust-futures-dev \
-            regex-1.:librust-regex-dev libc-0.2:librust-libc-dev; do
-  crate=${spec%%:*}
-  package=${spec#*:}
-  if ! ls -d "$registry/$crate"* >/dev/null 2>&1; then
-    missing="$missing $package"
-  fi
-done
+# Every crate Cargo.lock pins (but this one) must be in Debian's registry at that version; a
+# missing one names the Debian package that ships it (librust-<name>-dev).
+missing=$(awk -v reg="$registry" '
+  /^name = / { gsub(/"/, "", $3); name = $3 }
+  /^version = / { gsub(/"/, "", $3);
+    if (name != "" && name != "gentask-peers") {
+      dir = reg "/" name "-" $3
+      if (system("test -d \"" dir "\"") != 0) printf " librust-%s-dev(%s %s)", name, name, $3
+    } }' Cargo.lock)
 if [ -n "$missing" ]; then
-  echo "build.sh: the Debian crate registry $registry lacks crates this peer needs;" >&2
-  echo "  install them: apt-get install -y$missing" >&2
-  echo "  (librust-tokio-dev and librust-futures-dev pull in the rest)" >&2
+  echo "build.sh: the Debian crate registry $registry lacks crates Cargo.lock pins:$missing" >&2
+  echo "  install them: apt-get install -y$(echo "$missing" | sed 's/([^)]*)//g')" >&2
   exit 1
 fi
 
