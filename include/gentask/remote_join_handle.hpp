@@ -118,11 +118,14 @@ class remote_join_state {
   remote_join_state& operator=(const remote_join_state&) = delete;
   virtual ~remote_join_state() { inbox_->release(); }
 
-  /// Reactor thread: the local task that runs the future (for cancel requests).
-  void set_task(task_id id) {
+  /// Reactor thread: records the local task that runs the future (for cancel requests).
+  /// Returns false if the handle is already gone: it was dropped after `is_abandoned` and before
+  /// this, saw no task to cancel and sent no request, so the caller must cancel the task itself.
+  [[nodiscard]] bool set_task(task_id id) {
     const std::lock_guard lock(mutex_);
     task_ = id;
     spawned_ = true;
+    return !handle_gone_;
   }
   /// Reactor thread: whether the handle is gone (then nothing needs to run).
   bool is_abandoned() {

@@ -289,8 +289,9 @@ class basic_local_reactor<StoragePolicy>::remote_handle {
             throw;
           }
           auto handle = reactor.spawn(std::move(*runner));
-          this->set_task(handle.get_id());
-          handle.detach();
+          // The remote handle may have been dropped meanwhile (moving the future runs user
+          // code): then this local handle's drop cancels the task here, on the reactor thread.
+          if (this->set_task(handle.get_id())) handle.detach();
         }
         void discard() noexcept override {
           future.reset();

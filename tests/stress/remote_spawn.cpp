@@ -277,3 +277,68 @@ TEST_CASE("a remote spawn is one allocation and running it on a warm reactor is 
   }
   handles.clear();
 }
+
+namespace {
+
+/// A pending-forever future that, the first time it is moved on the reactor thread once armed,
+/// drops the remote join handle of its own task: the handle goes away while the reactor is in
+/// the middle of taking the spawn request (after checking for an abandoned handle, before the
+/// task id is recorded in the shared state).
+class drops_own_handle_when_moved {
+ public:
+  using future_concept = future_tag;
+  using item_type = int;
+  using error_type = never;
+
+  struct hook {
+    std::thread::id reactor_thread;
+    std::optional<remote_join_handle<int, never>> handle;
+    bool armed = false;
+    int destroyed = 0;
+  };
+
+  explicit drops_own_handle_when_moved(hook* h) noexcept : hook_(h) {}
+  drops_own_handle_when_moved(drops_own_handle_when_moved&& other) noexcept
+      : hook_(std::exchange(other.hook_, nullptr)) {
+    if (hook_ != nullptr && hook_->armed &&
+        std::this_thread::get_id() == hook_->reactor_thread) {
+      hook_->armed = false;
+      hook_->handle.reset();  // abandon, from inside the reactor's handling of the request
+    }
+  }
+  drops_own_handle_when_moved(const drops_own_handle_when_moved&) = delete;
+  drops_own_handle_when_moved& operator=(const drops_own_handle_when_moved&) = delete;
+  drops_own_handle_when_moved& operator=(drops_own_handle_when_moved&&) = delete;
+  ~drops_own_handle_when_moved() {
+    if (hook_ != nullptr) ++hook_->destroyed;
+  }
+  template <task Task>
+  poll_result<int, never> poll(Task& /*task*/) {
+    return pending;
+  }
+
+ private:
+  hook* hook_;
+};
+
+}  // namespace
+
+TEST_CASE("a remote join handle dropped while the reactor takes its spawn request cancels the task",
+          "[spawn][remote]") {
+  // The window the TSan stress run above once fell into: the handle was dropped after the
+  // reactor saw it alive and before the task's id was in the shared state, so no cancel request
+  // was sent and the task stayed pending for ever. Opened here deterministically, on one thread.
+  drops_own_handle_when_moved::hook hook;
+  hook.reactor_thread = std::this_thread::get_id();
+  local_reactor reactor;
+  auto remote = reactor.get_remote_handle();
+  auto r = remote.spawn(drops_own_handle_when_moved(&hook));
+  REQUIRE(r.is_spawned());
+  hook.handle.emplace(std::move(r).get_handle());
+  hook.armed = true;
+  reactor.run_until_idle();
+  CHECK_FALSE(hook.armed);  // the window was hit
+  CHECK_FALSE(hook.handle.has_value());
+  CHECK(reactor.get_task_count() == 0);
+  CHECK(hook.destroyed == 1);  // once, on the reactor's thread, with the canceled task
+}
