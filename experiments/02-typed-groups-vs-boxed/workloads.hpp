@@ -20,8 +20,12 @@
 ///   idle_memory         untimed: after N spawns of a task that stays pending (a payload of P
 ///                       bytes), polled once, live heap bytes (glibc `mallinfo2`, main heap plus
 ///                       mmapped blocks) minus those before, over N; a fresh reactor per
-///                       measurement, the handles in a vector made inside the window. Param
-///                       `n=N;payload=P`.
+///                       measurement, the handles in a vector made inside the window. What the
+///                       task awaits is the param `await`: `nothing` (pending, no wake source),
+///                       `oneshot` (its own `oneshot::receiver`, the senders in a vector made
+///                       inside the window, as the tokio peer does) or `timer` (a one-hour
+///                       `sleep_for` on the reactor's timer queue, as the Asio peer's coroutine
+///                       awaits its `steady_timer`). Param `await=A;n=N;payload=P`.
 ///   cross_thread_spawn  another thread spawns N tasks through the reactor's remote handle while
 ///                       the reactor thread runs `block_on` on a root that completes when all N
 ///                       ran (the last one wakes it). Param `n=N`.
@@ -32,11 +36,13 @@
 
 #include "../common/harness.hpp"
 
+#include <gentask/channels/oneshot.hpp>
 #include <gentask/future.hpp>
 #include <gentask/join_handle.hpp>
 #include <gentask/poll_result.hpp>
 #include <gentask/reactors/local/local_reactor.hpp>
 #include <gentask/remote_join_handle.hpp>
+#include <gentask/sleep.hpp>
 #include <gentask/spawn.hpp>
 #include <gentask/task.hpp>
 #include <gentask/task_cell.hpp>
@@ -48,6 +54,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -56,6 +63,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -156,8 +164,27 @@ class wake_once_task {
   bool parked_ = false;
 };
 
-/// Stays pending for ever, holding `Bytes` of payload (idle_memory).
-template <std::size_t Bytes>
+/// What an idle task awaits (idle_memory's `await` param).
+enum class idle_wait { nothing, oneshot, timer };
+
+inline const char* idle_wait_name(idle_wait w) noexcept {
+  switch (w) {
+    case idle_wait::nothing: return "nothing";
+    case idle_wait::oneshot: return "oneshot";
+    case idle_wait::timer: return "timer";
+  }
+  return "?";
+}
+
+/// What an idle task's constructor is given: its index and, for `oneshot`, its receiver.
+struct idle_args {
+  int value;
+  oneshot::receiver<unit>* rx;
+};
+
+/// Holds `Bytes` of payload while it awaits `Wait`: nothing (pending, no wake handle kept), its
+/// own oneshot receiver, or a one-hour sleep on the reactor's timer queue (idle_memory).
+template <std::size_t Bytes, idle_wait Wait>
 class idle_task {
   static_assert(Bytes % sizeof(std::uint64_t) == 0);
 
@@ -166,15 +193,48 @@ class idle_task {
   using item_type = int;
   using error_type = never;
 
-  explicit idle_task(int value) noexcept { payload_.fill(static_cast<std::uint64_t>(value)); }
+  explicit idle_task(idle_args a) : rx_(take_receiver(a)) {
+    payload_.fill(static_cast<std::uint64_t>(a.value));
+  }
 
   template <task Task>
-  poll_result<int, never> poll(Task& /*task*/) noexcept {
-    return pending;
+  poll_result<int, never> poll(Task& task) {
+    if constexpr (Wait == idle_wait::oneshot) {
+      if (rx_.poll(task).is_pending()) return pending;
+    } else if constexpr (Wait == idle_wait::timer) {
+      if (sleep_.poll(task).is_pending()) return pending;
+    } else {
+      (void)task;
+      return pending;
+    }
+    return ready_value{static_cast<int>(payload_[0])};
   }
 
  private:
+  struct no_receiver {};  // two distinct empty types: both take no space
+  struct no_sleep {};
+  using receiver_type =
+      std::conditional_t<Wait == idle_wait::oneshot, oneshot::receiver<unit>, no_receiver>;
+  using sleep_type = std::conditional_t<Wait == idle_wait::timer, sleep_future, no_sleep>;
+
+  static receiver_type take_receiver(idle_args a) {
+    if constexpr (Wait == idle_wait::oneshot) {
+      return std::move(*a.rx);
+    } else {
+      return no_receiver{};
+    }
+  }
+  static sleep_type make_sleep() {
+    if constexpr (Wait == idle_wait::timer) {
+      return sleep_for(std::chrono::hours(1));
+    } else {
+      return no_sleep{};
+    }
+  }
+
   std::array<std::uint64_t, Bytes / sizeof(std::uint64_t)> payload_;
+  [[no_unique_address]] receiver_type rx_;
+  [[no_unique_address]] sleep_type sleep_ = make_sleep();
 };
 
 /// What cross_thread_spawn's tasks count on (touched on the reactor thread only).
@@ -350,28 +410,55 @@ inline double live_heap_bytes() {
   return static_cast<double>(m.uordblks) + static_cast<double>(m.hblkhd);
 }
 
-/// Spawns `n` idle tasks of type `F` into `reactor` (handles into `handles`) and polls each
-/// once.
-template <class F, class Reactor>
-void spawn_idle(Reactor& reactor, std::vector<int_handle>& handles, int n) {
-  for (int i = 0; i < n; ++i) handles.push_back(reactor.spawn(F(i)));
+/// The vectors an idle_memory measurement keeps: the join handles and, for `await=oneshot`,
+/// the senders (both reserved inside the measurement window, as the tokio peer's are).
+struct idle_holders {
+  std::vector<int_handle> handles;
+  std::vector<oneshot::sender<unit>> senders;
+
+  void reserve(int n, idle_wait wait) {
+    handles.reserve(static_cast<std::size_t>(n));
+    if (wait == idle_wait::oneshot) senders.reserve(static_cast<std::size_t>(n));
+  }
+  /// Drops the handles (which cancels the tasks), then the senders.
+  void clear() {
+    handles.clear();
+    senders.clear();
+  }
+};
+
+/// Spawns `n` idle tasks of type `F` (awaiting `Wait`) into `reactor` and polls each once.
+template <class F, idle_wait Wait, class Reactor>
+void spawn_idle(Reactor& reactor, idle_holders& held, int n) {
+  for (int i = 0; i < n; ++i) {
+    if constexpr (Wait == idle_wait::oneshot) {
+      auto [tx, rx] = oneshot::channel<unit>();
+      held.senders.push_back(std::move(tx));
+      held.handles.push_back(reactor.spawn(F(idle_args{i, &rx})));
+    } else {
+      held.handles.push_back(reactor.spawn(F(idle_args{i, nullptr})));
+    }
+  }
   reactor.run_until_idle();
   check(reactor.get_task_count() == static_cast<std::size_t>(n), "idle_memory: tasks ended");
 }
 
-/// One memory measurement on a fresh reactor (made before the window: its fixed size is not
-/// per task).
-template <class Reactor, class F>
+/// One memory measurement on a fresh reactor (made before the window, its timer queue with it:
+/// their fixed size is not per task; Asio's side makes its timer service before its window
+/// too). Inside the window: the handle (and sender) vectors, the tasks, their channels and
+/// their timer entries.
+template <class Reactor, class F, idle_wait Wait>
 std::vector<extra_metric> measure_idle(int n) {
   auto reactor = std::make_unique<Reactor>();
   const double before = live_heap_bytes();
   double after = 0;
   {
-    std::vector<int_handle> handles;
-    handles.reserve(static_cast<std::size_t>(n));
-    spawn_idle<F>(*reactor, handles, n);
+    idle_holders held;
+    held.reserve(n, Wait);
+    spawn_idle<F, Wait>(*reactor, held, n);
     after = live_heap_bytes();
-  }  // the handles cancel their tasks here, outside the window
+    held.clear();  // cancels the tasks here, outside the window
+  }
   const double per_task = (after - before) / n;
   const double future_bytes = sizeof(F);
   const double result_bytes = sizeof(join_result_t<F>);
@@ -385,25 +472,36 @@ std::vector<extra_metric> measure_idle(int n) {
 template <class Reactor>
 struct idle_state {
   Reactor reactor;
-  std::vector<int_handle> handles;
+  idle_holders held;
 };
 
-/// idle_memory at payload `Bytes`. Its body (time not reported: an untimed workload) cycles N
-/// idle tasks through a warm reactor: spawn, poll once, drop the handles (which cancels them);
-/// its allocations per task are the `allocs_per_task` row.
-template <class V, std::size_t Bytes>
+/// idle_memory at payload `Bytes`, awaiting `Wait`. Its body (time not reported: an untimed
+/// workload) cycles N idle tasks through a warm reactor: spawn, poll once, drop the handles
+/// (which cancels them) and the senders; its allocations per task are the `allocs_per_task`
+/// row.
+template <class V, std::size_t Bytes, idle_wait Wait>
 void add_idle_case() {
-  using F = idle_task<Bytes>;
+  using F = idle_task<Bytes, Wait>;
   using reactor_type = typename V::template reactor<F>;
   auto state = std::make_shared<idle_state<reactor_type>>();
   register_case(
-      "idle_memory", V::name, n_param(idle_n) + ";payload=" + std::to_string(Bytes), idle_n,
+      "idle_memory", V::name,
+      std::string("await=") + idle_wait_name(Wait) + ";" + n_param(idle_n) +
+          ";payload=" + std::to_string(Bytes),
+      idle_n,
       [state] {
-        state->handles.reserve(idle_n);
-        spawn_idle<F>(state->reactor, state->handles, idle_n);
-        state->handles.clear();
+        state->held.reserve(idle_n, Wait);
+        spawn_idle<F, Wait>(state->reactor, state->held, idle_n);
+        state->held.clear();
       },
-      options(false, 2, [] { return measure_idle<reactor_type, F>(idle_n); }));
+      options(false, 2, [] { return measure_idle<reactor_type, F, Wait>(idle_n); }));
+}
+
+template <class V, std::size_t Bytes>
+void add_idle_cases() {
+  add_idle_case<V, Bytes, idle_wait::nothing>();
+  add_idle_case<V, Bytes, idle_wait::oneshot>();
+  add_idle_case<V, Bytes, idle_wait::timer>();
 }
 
 template <class Reactor>
@@ -458,9 +556,9 @@ void register_variant() {
   add_spawn_case<V, 1>("mixed_types", mixed + "1", mixed_n, spawn_batch);
   add_spawn_case<V, 10>("mixed_types", mixed + "10", mixed_n, spawn_batch);
   add_spawn_case<V, 100>("mixed_types", mixed + "100", mixed_n, spawn_batch);
-  add_idle_case<V, 8>();
-  add_idle_case<V, 16>();
-  add_idle_case<V, 128>();
+  add_idle_cases<V, 8>();
+  add_idle_cases<V, 16>();
+  add_idle_cases<V, 128>();
   add_cross_case<V>();
 }
 

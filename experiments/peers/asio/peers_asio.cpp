@@ -18,9 +18,12 @@
 //                       a work guard that the last handler resets.
 //   wake_from_idle      api=post: a paced thread posts one timestamped handler at least 100 us
 //                       after the previous one; latency p50/p99 as extra metrics.
-//   idle_memory         api=co_spawn: N coroutines each awaiting its own steady_timer set 1 hour
-//                       ahead, holding P bytes across the await; live heap bytes (mallinfo2)
-//                       per coroutine as extra metrics.
+//   idle_memory         api=co_spawn;await=timer: N coroutines each awaiting its own
+//                       steady_timer set 1 hour ahead (Asio 1.18 has no oneshot or channel: its
+//                       own one-event wait is a timer; a coroutine cannot await nothing, since
+//                       destroying the pending operation's handler destroys the frame), holding
+//                       P bytes across the await; live heap bytes (mallinfo2) per coroutine as
+//                       extra metrics. Compared with experiment 02's `await=timer` rows.
 //
 // Every case keeps one io_context (concurrency hint 1: one thread runs it) across iterations and
 // runs it inside each iteration after restart(). See README.md for the differences from
@@ -526,7 +529,8 @@ void add_idle_memory() {
   };
   auto st = std::make_shared<idle_state>();
   register_case(
-      "idle_memory", variant, n_param("co_spawn", idle_n) + ";payload=" + std::to_string(Bytes),
+      "idle_memory", variant,
+      "api=co_spawn;await=timer;n=" + std::to_string(idle_n) + ";payload=" + std::to_string(Bytes),
       idle_n,
       [st] {
         st->reg.timers.reserve(idle_n);

@@ -180,22 +180,48 @@ impl Workload for WakeFromIdle {
 thread_local! {
     /// Idle tasks polled at least once (they count themselves at their first poll).
     static IDLE_STARTED: Cell<usize> = const { Cell::new(0) };
-    static IDLE_ENDED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// What an idle task awaits: experiment 02's `await` param.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// `std::future::pending()`: no wake source at all.
+    Nothing,
+    /// Its own `tokio::sync::oneshot::Receiver`, the sender kept by the harness.
+    Oneshot,
+}
+
+impl Wait {
+    pub fn name(self) -> &'static str {
+        match self {
+            Wait::Nothing => "nothing",
+            Wait::Oneshot => "oneshot",
+        }
+    }
 }
 
 /// A task pending on its own oneshot with P bytes of state carried across the await.
-async fn idle_task<const P: usize>(rx: tokio::sync::oneshot::Receiver<()>, seed: u8) {
+async fn idle_oneshot<const P: usize>(rx: tokio::sync::oneshot::Receiver<()>, seed: u8) {
     let payload = [seed; P];
     IDLE_STARTED.with(|c| c.set(c.get() + 1));
     let _ = rx.await;
     black_box(&payload);
-    IDLE_ENDED.with(|c| c.set(c.get() + 1));
 }
 
-/// Spawns `n` idle tasks (senders and handles into the vectors), and runs until each was
-/// polled once (the root yields; the scheduler runs the queue between its polls).
+/// A task pending for ever on nothing, with P bytes of state carried across the await.
+async fn idle_nothing<const P: usize>(seed: u8) {
+    let payload = [seed; P];
+    IDLE_STARTED.with(|c| c.set(c.get() + 1));
+    std::future::pending::<()>().await;
+    black_box(&payload);
+}
+
+/// Spawns `n` idle tasks (senders, for `Wait::Oneshot`, and handles into the vectors), and
+/// runs until each was polled once (the root yields; the scheduler runs the queue between its
+/// polls).
 fn spawn_idle<const P: usize>(
     rt: &Runtime,
+    wait: Wait,
     senders: &mut Vec<tokio::sync::oneshot::Sender<()>>,
     handles: &mut Vec<JoinHandle<()>>,
     n: usize,
@@ -203,9 +229,14 @@ fn spawn_idle<const P: usize>(
     IDLE_STARTED.with(|c| c.set(0));
     rt.block_on(async {
         for i in 0..n {
-            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            senders.push(tx);
-            handles.push(tokio::spawn(idle_task::<P>(rx, i as u8)));
+            match wait {
+                Wait::Oneshot => {
+                    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+                    senders.push(tx);
+                    handles.push(tokio::spawn(idle_oneshot::<P>(rx, i as u8)));
+                }
+                Wait::Nothing => handles.push(tokio::spawn(idle_nothing::<P>(i as u8))),
+            }
         }
         while IDLE_STARTED.with(|c| c.get()) < n {
             tokio::task::yield_now().await;
@@ -213,39 +244,43 @@ fn spawn_idle<const P: usize>(
     });
 }
 
-/// Ends the idle tasks: drops the senders (each task's await fails), runs until all ended,
-/// drops the handles.
+/// Ends the idle tasks: aborts them (as dropping gentask's join handles cancels its tasks),
+/// waits until every one has ended, drops the senders and the handles.
 fn end_idle(
     rt: &Runtime,
     senders: &mut Vec<tokio::sync::oneshot::Sender<()>>,
     handles: &mut Vec<JoinHandle<()>>,
 ) {
-    let n = handles.len();
-    IDLE_ENDED.with(|c| c.set(0));
-    senders.clear();
+    for h in handles.iter() {
+        h.abort();
+    }
     rt.block_on(async {
-        while IDLE_ENDED.with(|c| c.get()) < n {
-            tokio::task::yield_now().await;
+        for h in handles.iter_mut() {
+            let _ = h.await;
         }
     });
     handles.clear();
+    senders.clear();
 }
 
-/// idle_memory with payload P. Its iteration (time not reported: an untimed workload) cycles N
-/// idle tasks through a warm runtime: spawn, poll once, end them; its allocations per task are
-/// the `allocs_per_task` row. The metrics come from `measure` on a fresh runtime.
+/// idle_memory with payload P, awaiting `wait`. Its iteration (time not reported: an untimed
+/// workload) cycles N idle tasks through a warm runtime: spawn, poll once, end them; its
+/// allocations per task are the `allocs_per_task` row. The metrics come from `measure` on a
+/// fresh runtime.
 pub struct IdleMemory<const P: usize> {
     rt: Runtime,
     n: usize,
+    wait: Wait,
     senders: Vec<tokio::sync::oneshot::Sender<()>>,
     handles: Vec<JoinHandle<()>>,
 }
 
 impl<const P: usize> IdleMemory<P> {
-    pub fn new(n: usize) -> Self {
+    pub fn new(n: usize, wait: Wait) -> Self {
         IdleMemory {
             rt: runtime(),
             n,
+            wait,
             senders: Vec::with_capacity(n),
             handles: Vec::with_capacity(n),
         }
@@ -254,27 +289,31 @@ impl<const P: usize> IdleMemory<P> {
 
 impl<const P: usize> Workload for IdleMemory<P> {
     fn iteration(&mut self) {
-        spawn_idle::<P>(&self.rt, &mut self.senders, &mut self.handles, self.n);
+        spawn_idle::<P>(&self.rt, self.wait, &mut self.senders, &mut self.handles, self.n);
         end_idle(&self.rt, &mut self.senders, &mut self.handles);
     }
 
     /// One measurement on a fresh runtime, made before the window (its fixed size is not per
-    /// task); inside the window: the sender and handle vectors (reserved there, as experiment
-    /// 02 reserves its handle vector inside its window), the N tasks and their oneshots, and
-    /// whatever the scheduler's queue grew to while they were queued.
+    /// task); inside the window: the handle vector and, for `Wait::Oneshot`, the sender vector
+    /// (reserved there, as experiment 02 reserves its vectors inside its window), the N tasks
+    /// and their oneshots, and whatever the scheduler's queue grew to while they were queued.
     fn extras(&mut self) -> Vec<Metric> {
         let n = self.n;
+        let wait = self.wait;
         let rt = runtime();
-        let future_bytes = {
-            let (_tx, rx) = tokio::sync::oneshot::channel::<()>();
-            std::mem::size_of_val(&idle_task::<P>(rx, 0))
+        let future_bytes = match wait {
+            Wait::Oneshot => {
+                let (_tx, rx) = tokio::sync::oneshot::channel::<()>();
+                std::mem::size_of_val(&idle_oneshot::<P>(rx, 0))
+            }
+            Wait::Nothing => std::mem::size_of_val(&idle_nothing::<P>(0)),
         };
         let (counted, malloc) = {
             let malloc_before = malloc_live_bytes();
             let window = LiveWindow::new();
-            let mut senders = Vec::with_capacity(n);
+            let mut senders = Vec::with_capacity(if wait == Wait::Oneshot { n } else { 0 });
             let mut handles = Vec::with_capacity(n);
-            spawn_idle::<P>(&rt, &mut senders, &mut handles, n);
+            spawn_idle::<P>(&rt, wait, &mut senders, &mut handles, n);
             let counted = window.live_bytes() as f64;
             let malloc = malloc_live_bytes() - malloc_before;
             drop(window);
@@ -282,7 +321,7 @@ impl<const P: usize> Workload for IdleMemory<P> {
             (counted, malloc)
         };
         // The oneshots alone: N channels, the senders kept in a vector reserved in the window.
-        let channel = {
+        let channel = if wait == Wait::Oneshot {
             let window = LiveWindow::new();
             let mut senders = Vec::with_capacity(n);
             for _ in 0..n {
@@ -294,6 +333,8 @@ impl<const P: usize> Workload for IdleMemory<P> {
             drop(window);
             drop(senders);
             bytes
+        } else {
+            0.0
         };
         drop(rt);
         let per_task = counted / n as f64;

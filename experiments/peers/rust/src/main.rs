@@ -117,39 +117,25 @@ fn cases() -> Vec<Case> {
         .no_callgrind(),
     );
     const IDLE_N: usize = 100_000;
-    v.push(
-        Case::new(
-            "idle_memory",
-            "tokio",
-            "n=100000;payload=8",
-            IDLE_N as f64,
-            || idle::IdleMemory::<8>::new(IDLE_N),
-        )
-        .probe(2)
-        .no_callgrind(),
-    );
-    v.push(
-        Case::new(
-            "idle_memory",
-            "tokio",
-            "n=100000;payload=16",
-            IDLE_N as f64,
-            || idle::IdleMemory::<16>::new(IDLE_N),
-        )
-        .probe(2)
-        .no_callgrind(),
-    );
-    v.push(
-        Case::new(
-            "idle_memory",
-            "tokio",
-            "n=100000;payload=128",
-            IDLE_N as f64,
-            || idle::IdleMemory::<128>::new(IDLE_N),
-        )
-        .probe(2)
-        .no_callgrind(),
-    );
+    // idle_memory, like for like with experiment 02: each task awaits its own oneshot
+    // (`await=oneshot`) or nothing (`await=nothing`, `std::future::pending`).
+    for wait in [idle::Wait::Nothing, idle::Wait::Oneshot] {
+        for payload in [8usize, 16, 128] {
+            let param = format!("await={};n=100000;payload={payload}", wait.name());
+            let case = match payload {
+                8 => Case::new("idle_memory", "tokio", &param, IDLE_N as f64, move || {
+                    idle::IdleMemory::<8>::new(IDLE_N, wait)
+                }),
+                16 => Case::new("idle_memory", "tokio", &param, IDLE_N as f64, move || {
+                    idle::IdleMemory::<16>::new(IDLE_N, wait)
+                }),
+                _ => Case::new("idle_memory", "tokio", &param, IDLE_N as f64, move || {
+                    idle::IdleMemory::<128>::new(IDLE_N, wait)
+                }),
+            };
+            v.push(case.probe(2).no_callgrind());
+        }
+    }
     v
 }
 
