@@ -5,7 +5,8 @@
 ///
 /// Concretely, `F` is pollable on `Task` if:
 ///   1. `F` is a `future` and `Task` is a `task`;
-///   2. for an lvalue `f` of `F` and `t` of `Task`, `f.poll(t)` is valid and returns exactly
+///   2. for an lvalue `f` of `std::remove_cvref_t<F>` and `t` of `Task` (so qualifiers on `F`
+///      do not matter, as for `future`), `f.poll(t)` is valid and returns exactly
 ///      `poll_result<item_type_t<F>, error_type_t<F>>`.
 ///
 /// The task is always a parameter, never ambient: nothing in gentask (outside the

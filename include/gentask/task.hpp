@@ -10,14 +10,17 @@
 ///
 /// The ladder (each rung refines `task`, in the style of range-v3's `range -> input_range`):
 ///
-/// | concept               | what the task gives                        | models (so far)        |
-/// |-----------------------|--------------------------------------------|------------------------|
-/// | `task`                | `get_waker()`: a same-thread wake handle   | every task type        |
-/// | `remote_waking_task`  | `get_remote_waker()`: a thread-safe handle | `local_reactor`        |
-/// | `spawning_task`       | `spawn(f)`: a join handle (a future)       | (typed-group reactors) |
-/// | `io_task`             | `get_io_driver()`: an `io_driver`          | (tokio-style reactor)  |
-/// | `timer_task`          | `get_timer()`: a `timer_driver`            | test kit, reactors     |
-/// | `ui_task`             | `get_ui_state()`: the UI thread's state    | (UI-invoke reactor)    |
+/// | concept               | what the task gives                        | modelled today by          |
+/// |-----------------------|--------------------------------------------|----------------------------|
+/// | `task`                | `get_waker()`: a same-thread wake handle   | every task type            |
+/// | `remote_waking_task`  | `get_remote_waker()`: a thread-safe handle | the local reactor's task   |
+/// | `spawning_task`       | `spawn(f)`: a join handle (a future)       | the local reactor's task, on every storage policy |
+/// | `io_task`             | `get_io_driver()`: an `io_driver`          | archetypes only (planned: the tokio-style reactor) |
+/// | `timer_task`          | `get_timer()`: a `timer_driver`            | the local reactor's task, the test kit |
+/// | `ui_task`             | `get_ui_state()`: the UI thread's state    | archetypes only (planned: the UI-invoke reactor) |
+///
+/// (`unordered::child_task<T>` forwards each of these that `T` has, except
+/// `get_remote_waker`.)
 ///
 /// A capability is checked at compile time. This replaces futures 0.2's
 /// `cx.executor().expect("No default executor found")` and tokio's "there is no reactor

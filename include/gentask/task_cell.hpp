@@ -6,7 +6,8 @@
 /// `F` (polling, destroying) sits behind one `cell_ops` table per root type.
 ///
 /// Header (24 bytes): the intrusive ready-list link (a task id token, or the free-list link of a
-/// free cell), the compressed joiner (who to wake when the task completes; see scheduler.hpp),
+/// free cell), the compressed joiner (who to wake when the task completes; the reactor encodes it:
+/// see reactors/local/local_reactor.hpp, `set_joiner`),
 /// and the state word below.
 
 #include <gentask/future.hpp>

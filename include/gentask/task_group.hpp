@@ -106,9 +106,6 @@ class task_group_base {
     return task_id(group_id_, slot, generation(slot));
   }
 
-  /// Takes a free cell (allocating a chunk if none is free) and returns its slot.
-  std::uint32_t allocate_slot() { return allocate().slot; }
-
   struct allocation {
     std::uint32_t slot;
     void* cell;

@@ -69,8 +69,6 @@ class child_task : public detail::ui_state_of<Task> {
     return parent_->consume_budget();
   }
 
-  [[nodiscard]] Task& get_parent() const noexcept { return *parent_; }
-
  private:
   Task* parent_;
   const waker* waker_;
