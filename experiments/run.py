@@ -35,6 +35,7 @@ import json
 import math
 import os
 import platform
+import random
 import re
 import shutil
 import statistics
@@ -186,8 +187,8 @@ def split_name(name):
 
 
 # Param keys whose values name a choice rather than a size: a peer's API and executor, a
-# per-leaf yield policy. Every other value is an integer.
-NAMED_PARAM_KEYS = ("api", "exec", "yield")
+# per-leaf yield policy, what an idle task awaits. Every other value is an integer.
+NAMED_PARAM_KEYS = ("api", "await", "exec", "yield")
 
 
 def check_param(param, name):
@@ -202,6 +203,105 @@ def check_param(param, name):
     for k, v in pairs:
         if k not in NAMED_PARAM_KEYS and not re.fullmatch(r"-?\d+", v):
             raise ValueError(f"benchmark {name!r}: param {k}={v} is not an integer")
+
+
+def regex_escape(text):
+    """`text` as a literal in the regular expressions of Google Benchmark's filter (std::regex
+    or POSIX) and of the Rust peers' (the regex crate)."""
+    return re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", text)
+
+
+def list_cases(binary, pattern=None):
+    """The benchmark names a binary registers (Google Benchmark's `--benchmark_list_tests`),
+    restricted to `pattern` (its `--benchmark_filter`)."""
+    cmd = [str(binary), "--benchmark_list_tests=true"]
+    if pattern:
+        cmd.append(f"--benchmark_filter={pattern}")
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{binary} --benchmark_list_tests failed with exit code "
+                           f"{proc.returncode}: {proc.stderr.strip()[-300:]}")
+    return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+
+
+def plan_jobs(prepared, mode, seed):
+    """One job per (binary, case, repetition), in one order shuffled by `seed` across every
+    variant and peer, so that drift of the machine during the run hits every side alike."""
+    jobs = []
+    for manifest, binary, cases in prepared:
+        reps = manifest[mode]["repetitions"]
+        for case in cases:
+            for rep in range(reps):
+                jobs.append((manifest, binary, case, rep))
+    random.Random(seed).shuffle(jobs)
+    return jobs
+
+
+def run_one_process(manifest, binary, case, mode, out):
+    """One repetition of one case in a process of its own: Google Benchmark with one
+    repetition, filtered to exactly `case`. Returns the JSON's iteration entry and context."""
+    settings = manifest[mode]
+    cmd = [str(binary), "--benchmark_repetitions=1",
+           f"--benchmark_min_time={settings['min_time']}",
+           f"--benchmark_filter=^{regex_escape(case)}$",
+           "--benchmark_out_format=json", f"--benchmark_out={out}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    warnings = [line.strip("* ").strip() for line in (proc.stdout + proc.stderr).splitlines()
+                if "WARNING" in line]
+    if proc.returncode != 0:
+        raise RuntimeError(f"{binary} failed on {case} with exit code {proc.returncode}: "
+                           f"{(proc.stderr or proc.stdout).strip()[-300:]}")
+    data = json.loads(out.read_text())
+    entries = [b for b in data["benchmarks"] if b.get("run_type") == "iteration"]
+    if len(entries) != 1 or entries[0]["name"] != case:
+        raise RuntimeError(f"{binary}: the filter for {case} ran "
+                           f"{[b.get('name') for b in entries]}")
+    return entries[0], data.get("context", {}), warnings
+
+
+def run_interleaved(prepared, raw_dir, mode, seed):
+    """Runs every repetition of every case of every prepared binary as its own process, in the
+    order `plan_jobs` gives. Returns per manifest id: its samples (as parse_benchmark_json
+    gives them), context and warnings, and the failures (a binary that fails loses its
+    manifest's samples; the other manifests go on)."""
+    jobs = plan_jobs(prepared, mode, seed)
+    entries = {m["id"]: [] for m, _, _ in prepared}
+    contexts, warnings, failures = {}, [], {}
+    scratch = raw_dir / "process.json"
+    started = datetime.datetime.now()
+    for index, (manifest, binary, case, rep) in enumerate(jobs, 1):
+        mid = manifest["id"]
+        if mid in failures:
+            continue
+        try:
+            entry, ctx, warn = run_one_process(manifest, binary, case, mode, scratch)
+        except (RuntimeError, ValueError, json.JSONDecodeError) as e:
+            failures[mid] = str(e)
+            log(f"ERROR: {mid}: {e}")
+            continue
+        entry["repetition_index"] = rep
+        entry["gentask_process_index"] = index
+        entries[mid].append(entry)
+        contexts.setdefault(mid, ctx)
+        warnings += warn
+        units = entry.get("units", 1.0)
+        scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[entry.get("time_unit", "ns")]
+        elapsed = (datetime.datetime.now() - started).total_seconds()
+        print(f"    [{index}/{len(jobs)} {elapsed:.0f} s] {mid} {case} rep {rep + 1}: "
+              f"{fmt(entry['real_time'] * scale / units)} ns/unit", flush=True)
+    scratch.unlink(missing_ok=True)
+    results = {}
+    for manifest, _, _ in prepared:
+        mid = manifest["id"]
+        if mid in failures:
+            continue
+        out = raw_dir / f"{mid}.benchmark.json"
+        out.write_text(json.dumps({"context": contexts.get(mid, {}),
+                                   "replication": {"unit": "process", "seed": seed},
+                                   "benchmarks": entries[mid]}, indent=1))
+        samples, context = parse_benchmark_json(out)
+        results[mid] = (samples, context)
+    return results, warnings, failures
 
 
 def run_benchmarks(manifest, binary, raw_dir, mode):
@@ -292,7 +392,13 @@ def run_callgrind(manifest, binary, raw_dir, mode):
     return results
 
 
-def summarize(manifest, samples, instructions):
+SAMPLE_COLUMNS = ["experiment", "workload", "variant", "param", "metric", "rep", "value",
+                  "unit"]
+
+
+def summarize(manifest, samples, instructions, sample_rows=None):
+    """summary.csv's rows for one manifest; with `sample_rows`, also appends one row per
+    repetition (samples.csv: the values the medians, ranges and U tests come from)."""
     rows = []
 
     def add(key, metric, values, unit_name):
@@ -304,6 +410,11 @@ def summarize(manifest, samples, instructions):
                      "param": param, "metric": metric, "median": statistics.median(values),
                      "min": min(values), "max": max(values), "reps": len(values),
                      "unit": unit_name})
+        if sample_rows is not None:
+            for rep, v in enumerate(values):
+                sample_rows.append({"experiment": manifest["name"], "workload": workload,
+                                    "variant": variant, "param": param, "metric": metric,
+                                    "rep": rep, "value": v, "unit": unit_name})
 
     skip_time = set(manifest.get("untimed_workloads", []))
     for key, s in sorted(samples.items()):
@@ -390,7 +501,7 @@ def ratio_cell(a, b):
     return f"{ratio:.2f}x"
 
 
-def experiment_section(manifest, rows, samples, plots_dir, report_dir):
+def experiment_section(manifest, rows, samples, plots_dir, report_dir, manifests=()):
     name = manifest["name"]
     baseline = manifest["baseline"]
     lines = [f"## {name}: {manifest['title']}", ""]
@@ -461,7 +572,9 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir):
                              f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}] "
                              f"({r['reps']}) | {r['unit']} |")
             lines.append("")
-        for plot in make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
+        extra = gentask_series(manifests, rows, workload, unit) if name == "peers" else None
+        for plot in make_plots(name, workload, unit, exp_rows, variants, params, plots_dir,
+                               extra):
             lines += [f"![{workload}]({plot.relative_to(report_dir)})", ""]
     targets = manifest.get("targets", [])
     if targets:
@@ -476,8 +589,10 @@ def target_lines(name, target, table, exp_rows):
     out = []
     metric = target["metric"]
     workloads = target.get("workloads")  # optional: the target holds only on these workloads
+    param_match = target.get("param_match")  # optional: ... and on params this regex finds
     for r in sorted((r for r in exp_rows if r["variant"] == target["variant"] and
-                     r["metric"] == metric and (not workloads or r["workload"] in workloads)),
+                     r["metric"] == metric and (not workloads or r["workload"] in workloads)
+                     and (not param_match or re.search(param_match, r["param"]))),
                     key=lambda r: (r["workload"], param_sort_key(r["param"]))):
         where = f"{r['workload']} {r['param']}"
         if "max_ratio" in target:
@@ -495,7 +610,32 @@ def target_lines(name, target, table, exp_rows):
     return out
 
 
-def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
+def gentask_series(manifests, rows, workload, unit):
+    """gentask's side of a peer workload, for the peers' plots: each proposal variant (the
+    manifests' `proposals`) and the best of all variants at each size (an envelope whose points
+    are labelled with the variant that gives them), for the time and the instruction metric."""
+    proposals = {m["name"]: set(m.get("proposals", [])) for m in manifests}
+    series = {}
+    for metric in (f"ns_per_{unit}", f"instructions_per_{unit}"):
+        ours = [r for r in rows if r["workload"] == workload and r["metric"] == metric
+                and r["experiment"] not in ("peers", "floors")]
+        for r in ours:
+            if r["variant"] in proposals.get(r["experiment"], set()):
+                label = f"gentask {r['variant']} (proposal)"
+                series.setdefault((metric, label), {})[r["param"]] = (r, None)
+        best = {}
+        for r in ours:
+            if r["param"] not in best or r["median"] < best[r["param"]]["median"]:
+                best[r["param"]] = r
+        if best:
+            series[(metric, "gentask best of all variants")] = {
+                p: (r, r["variant"]) for p, r in best.items()}
+    return series
+
+
+def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir, extra=None):
+    """Cost against size, one line per variant (and per named param such as a peer's `api=`),
+    with min-max bars; `extra` adds gentask's series on the same axes (the peers' plots)."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -520,7 +660,7 @@ def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
     x_key = max(keys, key=lambda k: len({d[k] for d in parsed.values() if k in d}))
     made = []
     for metric in (f"instructions_per_{unit}", f"ns_per_{unit}"):
-        fig, ax = plt.subplots(figsize=(6, 3.6))
+        fig, ax = plt.subplots(figsize=(9, 4.2))
         drew = False
         for variant in variants:
             series = {}
@@ -543,15 +683,40 @@ def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir):
                             yerr=[[q[1] - q[2] for q in pts], [q[3] - q[1] for q in pts]],
                             marker="o", capsize=3,
                             label=variant + (f" ({rest})" if rest else ""))
-        if not drew:
+        ours_drawn = False
+        for (m, label), points in sorted((extra or {}).items()):
+            if m != metric:
+                continue
+            pts = []
+            for p, (r, who) in points.items():
+                d = dict(kv.split("=", 1) for kv in p.split(";") if "=" in kv)
+                if x_key in d and numeric(d[x_key]):
+                    pts.append((float(d[x_key]), r["median"], r["min"], r["max"], who))
+            if len(pts) < 2:
+                continue
+            pts.sort()
+            envelope = any(q[4] for q in pts)
+            ax.errorbar([q[0] for q in pts], [q[1] for q in pts],
+                        yerr=[[q[1] - q[2] for q in pts], [q[3] - q[1] for q in pts]],
+                        marker="s" if not envelope else "D", capsize=3, linewidth=2.2,
+                        linestyle="--" if envelope else "-", color="black" if envelope else None,
+                        label=label)
+            if envelope:
+                for q in pts:
+                    ax.annotate(q[4], (q[0], q[1]), textcoords="offset points", xytext=(4, 4),
+                                fontsize=6)
+            ours_drawn = True
+        if not drew and not ours_drawn:
             plt.close(fig)
             continue
         ax.set_xscale("log", base=2)
         ax.set_xlabel(x_key)
         ax.set_ylabel(metric.replace("_", " "))
-        ax.set_title(f"{name}: {workload}", fontsize=9)
+        ax.set_title(f"{name}: {workload}" + (" (gentask: squares = proposal, dashed = best of "
+                                              "all its variants)" if ours_drawn else ""),
+                     fontsize=8)
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         fig.tight_layout()
         path = plots_dir / f"{name}__{workload}__{metric}.png"
         fig.savefig(path, dpi=110)
@@ -643,8 +808,9 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
            "figure as a multiple of it.", "",
            "| workload | param | metric | gentask | best (all variants) | peer | peer figure | "
            "peer / gentask | U-test p | peer / best | instructions: peer / gentask | "
-           "floor: median, gentask / floor |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "floor: median, gentask / floor | crosses a thread-safety difference |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    crossing = {}  # note -> the headline rows it marks
     floor_of = next((m.get("floor_of_workload", {}) for m in manifests
                      if m["name"] == "floors"), {})
     floor_rows = [r for r in rows if r["experiment"] == "floors"]
@@ -708,12 +874,36 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
                    f"{best['variant']} ({best['experiment'][:2]}) {cell(best)} | {label} | "
                    f"{cell(peer)} | {ratio_cell(peer, mine) if mine else 'n/a'} | {p_text} | "
                    f"{ratio_cell(peer, best)} | {ins_text} | "
-                   f"{floor_cell(pr['workload'], pr['metric'], mine)} |")
+                   f"{floor_cell(pr['workload'], pr['metric'], mine)} | "
+                   f"{thread_safety_cell(manifests, pr, crossing)} |")
         if mine and mine["median"]:
+            ratio = peer["median"] / mine["median"]
+            lo, hi = ((peer["min"] / mine["max"], peer["max"] / mine["min"])
+                      if mine["min"] > 0 else (ratio, ratio))
+            ins_ratio = None
+            if pr["metric"].startswith("ns_per_"):
+                ins_metric = "instructions_per_" + pr["metric"][len("ns_per_"):]
+                pi = table.get((pr["experiment"], pr["workload"], pr["param"], pr["variant"],
+                                ins_metric))
+                mi = table.get((mine["experiment"], mine["workload"], mine["param"],
+                                mine["variant"], ins_metric))
+                if pi and mi and mi["median"]:
+                    ins_ratio = pi["median"] / mi["median"]
             bars.setdefault(label, []).append(
                 (f"{pr['workload']} {base_param}" + ("" if pr["metric"].startswith("ns_per_")
                                                      else f" {pr['metric']}"),
-                 peer["median"] / mine["median"]))
+                 ratio, lo, hi, ins_ratio))
+    if crossing:
+        out += ["", "Rows marked *yes* compare across a thread-safety difference: gentask's "
+                "local task state, wake handles and channels belong to one reactor thread and "
+                "use no atomic instruction, where the peer's side of the same workload does "
+                "thread-safe work (crossing threads in gentask takes a `remote_waking_task` or "
+                "the remote handle, measured in `cross_thread_spawn` and `wake_from_idle`). "
+                "How much of each lead that difference explains is the ablation of the "
+                "task-life issue (issue 17); until it lands, the claims ledger "
+                "(papers/README.md) marks it pending. What the peer does thread-safely:", ""]
+        for note, marked in sorted(crossing.items()):
+            out.append(f"- {note} ({', '.join(sorted(set(marked)))})")
     out += side_by_side(manifests, rows, peer_rows)
     # A floor measured as a latency (a paced wake) is shown by its percentiles only.
     paced = {r["workload"] for r in rows if r["experiment"] == "floors" and
@@ -739,6 +929,27 @@ def peer_headline(manifests, rows, samples_by_exp, plots_dir=None, report_dir=No
                     "span min-max), with the floor of an eventfd wake of a blocked thread:", "",
                     f"![latency]({plot.relative_to(report_dir)})", ""]
     return out
+
+
+def thread_safety_cell(manifests, peer_row, crossing):
+    """`yes` when the peers' manifests note that, in this workload (and API), the peer does
+    thread-safe work that gentask's side does not (their `thread_safety` maps, keyed
+    `<variant>/<workload>` or `<variant>/<workload>/api=<api>`); `no` otherwise. The note is
+    collected into `crossing` for the list under the table."""
+    if not peer_row["metric"].startswith("ns_per_"):
+        return "no"  # memory and cross-thread latency: no single-thread shortcut on either side
+    notes = {}
+    for m in manifests:
+        notes.update(m.get("thread_safety", {}))
+    api = next((kv for kv in peer_row["param"].split(";") if kv.startswith("api=")), None)
+    base = f"{peer_row['variant']}/{peer_row['workload']}"
+    note = notes.get(f"{base}/{api}") if api else None
+    note = note or notes.get(base)
+    if not note:
+        return "no"
+    crossing.setdefault(f"{peer_row['variant']}: {note}", []).append(
+        peer_row["workload"] + (f" {api}" if api else ""))
+    return "yes"
 
 
 def side_by_side(manifests, rows, peer_rows):
@@ -819,30 +1030,55 @@ def latency_plot(rows, plots_dir):
 
 
 def peer_ratio_plot(bars, plots_dir):
-    """One horizontal bar chart: peer / gentask per workload, one colour per peer."""
+    """Two panels, one row per workload and size: peer / gentask in time (or memory, or
+    latency) with the min-max range of the ratio, and beside it the instruction ratio, which
+    does not move between machines. One colour per peer; the legend sits outside the bars."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
         return None
-    labels = sorted({w for series in bars.values() for w, _ in series})
+    labels = sorted({b[0] for series in bars.values() for b in series})
     peers = sorted(bars)
-    height = 0.8 / max(1, len(peers))
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(labels) + 2))
+    present = {w: [p for p in peers if any(b[0] == w for b in bars[p])] for w in labels}
+    height = 0.8 / max(1, max(len(v) for v in present.values()))
+    fig, (ax_t, ax_i) = plt.subplots(1, 2, sharey=True, figsize=(11, 0.5 * len(labels) + 2.4),
+                                     gridspec_kw={"width_ratios": [3, 2]})
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, peer in enumerate(peers):
-        values = dict(bars[peer])
-        ys = [j + i * height for j, w in enumerate(labels) if w in values]
-        xs = [values[w] for w in labels if w in values]
-        ax.barh(ys, xs, height=height, label=peer)
-    ax.set_yticks([j + 0.4 - height / 2 for j in range(len(labels))])
-    ax.set_yticklabels(labels, fontsize=7)
-    ax.axvline(1.0, color="black", linewidth=0.8)
-    ax.set_xscale("log")
-    ax.set_xlabel("peer / gentask (log scale; above 1: gentask faster or smaller)")
-    ax.legend(fontsize=7)
-    ax.grid(True, axis="x", alpha=0.3)
-    fig.tight_layout()
+        colour = colours[i % len(colours)]
+        values = {b[0]: b for b in bars[peer]}
+        rows = []
+        for j, w in enumerate(labels):
+            if w in values:
+                k = present[w].index(peer)
+                rows.append((j + (k - (len(present[w]) - 1) / 2) * height, values[w]))
+        ys = [y for y, _ in rows]
+        xs = [b[1] for _, b in rows]
+        err = [[b[1] - b[2] for _, b in rows], [b[3] - b[1] for _, b in rows]]
+        ax_t.barh(ys, xs, height=height * 0.9, color=colour, label=peer)
+        ax_t.errorbar(xs, ys, xerr=err, fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
+        ins = [(y, b[4]) for y, b in rows if b[4]]
+        if ins:
+            ax_i.barh([y for y, _ in ins], [v for _, v in ins], height=height * 0.9,
+                      color=colour)
+    ax_t.set_yticks(range(len(labels)))
+    ax_t.set_yticklabels(labels, fontsize=7)
+    ax_t.invert_yaxis()
+    for ax, title in ((ax_t, "time, memory or latency: bar = ratio of medians, "
+                              "whisker = min-max"),
+                      (ax_i, "instructions (callgrind: machine-independent)")):
+        ax.axvline(1.0, color="black", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.grid(True, axis="x", alpha=0.3)
+        ax.set_title(title, fontsize=8)
+    ax_t.set_xlabel("peer / gentask (log; above 1: gentask faster or smaller)", fontsize=8)
+    ax_i.set_xlabel("peer / gentask instructions (log)", fontsize=8)
+    handles, names = ax_t.get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=min(4, len(peers)), fontsize=7,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     path = plots_dir / "peers__ratio_to_gentask.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -863,6 +1099,45 @@ def merge_by_name(manifests):
     return list(merged.values())
 
 
+# What two full-mode runs on two machines of the same kind showed (NOTES.md section 6; both runs
+# are kept in results/): the reason a time verdict is stated for the machine it was measured on.
+MACHINE_NOTE = (
+    "Two machines of one kind already disagreed: between the full runs 20261123-192653 and "
+    "20261205-071435 (NOTES.md section 6) the peers' times moved 1.5x-2.6x and the cross-thread "
+    "and system-call figures 4-6x, while instruction counts and memory did not move. A time "
+    "verdict in this report holds for the machine it was measured on; the instruction and "
+    "memory verdicts hold on any machine that runs the same binaries.")
+
+
+def replication_preamble(prov, manifests):
+    """The unit of replication, how the order was drawn and how to replay it."""
+    rep = prov.get("replication") or {"unit": "in-process"}
+    counts = sorted(set((rep.get("repetitions") or {}).values()))
+    reps = "/".join(str(c) for c in counts) or "the manifests' count of"
+    lines = ["## Unit of replication", ""]
+    if rep.get("unit") == "process":
+        lines.append(
+            f"Each repetition of each case is a process of its own ({reps} repetitions per "
+            "case): Google Benchmark runs one repetition of the one case its filter names, and "
+            "within that process the iterations are as Google Benchmark sets them, so a "
+            "repetition's figure is the mean over its iterations. All the processes of the "
+            "run, every gentask variant, peer and floor, ran in one order shuffled with seed "
+            f"{rep.get('seed')} (replay: `{rep.get('command', '')}`), so drift of the machine "
+            "during the run hits every side alike. The min-max spread and the U test "
+            "therefore compare processes: heap layout, CPU placement and the machine's state "
+            "vary between the samples, as they do between runs of a real program.")
+    else:
+        lines.append(
+            f"All {reps} repetitions of a case ran in one process, one experiment after "
+            "another (`--replication in-process`). Repetitions that share a process share its "
+            "heap layout and CPU placement, so the spread understates what differs between "
+            "processes and the U test is overconfident (15 against 15 samples often reach its "
+            "floor, p = 3.4e-6). Use the default (one process per repetition) for figures "
+            "that are quoted.")
+    lines += ["", MACHINE_NOTE, ""]
+    return lines
+
+
 def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried):
     lines = ["# gentask experiment report", "",
              "Generated by `./lab experiments` (experiments/run.py). Every figure is a median over "
@@ -871,8 +1146,9 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
              "two-sided Mann-Whitney on the per-repetition times. Instruction counts come from "
              "callgrind (the difference of two run lengths, so start-up cancels) and do not "
              "vary between runs; times on these shared machines vary by 30-100 % between "
-             "identical runs, so compare times only within one report.", "",
-             "## Provenance", "", "| | |", "|---|---|"]
+             "identical runs, so compare times only within one report.", ""]
+    lines += replication_preamble(prov, manifests)
+    lines += ["## Provenance", "", "| | |", "|---|---|"]
     for k in ("commit", "date", "mode", "compiler", "flags", "cpu", "cores", "kernel",
               "google_benchmark", "google_benchmark_build_type", "valgrind"):
         lines.append(f"| {k} | {prov.get(k, '')} |")
@@ -897,7 +1173,7 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
         samples = {}
         for i in m["ids"]:
             samples.update(samples_by_exp.get(i, {}))
-        lines += experiment_section(m, rows, samples, plots_dir, path.parent)
+        lines += experiment_section(m, rows, samples, plots_dir, path.parent, manifests)
     if prov.get("peers") or prov.get("failures"):
         lines += ["## Peers and failures", ""]
         for k, v in sorted(prov.get("peers", {}).items()):
@@ -909,56 +1185,102 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
     path.write_text("\n".join(lines) + "\n")
 
 
-def refresh_generated_tables(rows):
-    """Replaces `<!-- table: experiment=X metric=Y [baseline=V] [workload=W1,W2] -->` ...
-    `<!-- end table -->` blocks. Values are rounded as summary.csv stores them, so a table is
-    the same whether made by a run or by --tables-only."""
+def render_table(spec, rows):
+    """The body of a generated table `<!-- table: experiment=X metric=Y [baseline=V]
+    [workload=W1,W2] [run=R] -->` from `rows` (a run's summary.csv), or None when the run has no
+    such rows. Values are rounded as summary.csv stores them, so a table is the same whether
+    made by a run or from its summary.csv."""
     rows = [dict(r, **{k: float(f"{r[k]:.6g}") for k in ("median", "min", "max")}) for r in rows]
     table = index_rows(rows)
-    files = list(EXPERIMENTS.glob("*/README.md")) + list((ROOT / "papers").glob("*.md"))
+    exp, metric = spec["experiment"], spec["metric"]
+    base = spec.get("baseline")
+    workloads = spec.get("workload", "").split(",") if spec.get("workload") else None
+    sel = [r for r in rows if r["experiment"] == exp and r["metric"] == metric
+           and (workloads is None or r["workload"] in workloads)]
+    if not sel:
+        return None
+    variants = sorted({r["variant"] for r in sel}, key=lambda v: (v == base, v))
+    keys = sorted({(r["workload"], r["param"]) for r in sel},
+                  key=lambda k: (k[0], param_sort_key(k[1]), k[1]))
+    others = [v for v in variants if v != base] if base else []
+    head = "| workload | param | " + " | ".join(variants) + " |" + \
+        "".join(f" {v} / {base} |" for v in others)
+    out = [head, "|" + "---|" * (2 + len(variants) + len(others))]
+    for w, p in keys:
+        cells = []
+        for v in variants:
+            r = table.get((exp, w, p, v, metric))
+            cells.append(f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
+                         if r and fmt(r["min"]) != fmt(r["max"])
+                         else (fmt(r["median"]) if r else ""))
+        line = f"| {w} | {p} | " + " | ".join(cells) + " |"
+        if base:
+            b = table.get((exp, w, p, base, metric))
+            for v in others:
+                r = table.get((exp, w, p, v, metric))
+                line += f" {ratio_cell(r, b) if r and b else ''} |"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def refresh_generated_tables(rows):
+    """Regenerates the tables of the documents that follow the latest run: those that name no
+    run of their own (`<!-- run: STAMP -->`; experiments/claims.py keeps those pinned to it and
+    `claims.py rebase` moves them). Lists the documents pinned to another run."""
+    files = list(EXPERIMENTS.glob("*/README.md")) + list(EXPERIMENTS.glob("peers/*/README.md"))
+    files += list((ROOT / "papers").glob("*.md"))
     marker = re.compile(r"(<!-- table: ([^>]*?) -->\n)(.*?)(<!-- end table -->)", re.S)
+    pinned = []
     for f in files:
         text = f.read_text()
+        m = re.search(r"<!--\s*run:\s*(\S+)\s*-->", text)
+        if m:
+            pinned.append(f"{f.relative_to(ROOT)} ({m.group(1)})")
+            continue
 
         def render(m):
             spec = dict(kv.split("=", 1) for kv in m.group(2).split())
-            exp, metric = spec["experiment"], spec["metric"]
-            base = spec.get("baseline")
-            workloads = spec.get("workload", "").split(",") if spec.get("workload") else None
-            sel = [r for r in rows if r["experiment"] == exp and r["metric"] == metric
-                   and (workloads is None or r["workload"] in workloads)]
-            if not sel:
-                return m.group(0)
-            variants = sorted({r["variant"] for r in sel}, key=lambda v: (v == base, v))
-            keys = sorted({(r["workload"], r["param"]) for r in sel},
-                          key=lambda k: (k[0], param_sort_key(k[1]), k[1]))
-            others = [v for v in variants if v != base] if base else []
-            head = "| workload | param | " + " | ".join(variants) + " |" + \
-                "".join(f" {v} / {base} |" for v in others)
-            out = [head, "|" + "---|" * (2 + len(variants) + len(others))]
-            for w, p in keys:
-                cells = []
-                for v in variants:
-                    r = table.get((exp, w, p, v, metric))
-                    cells.append(f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
-                                 if r and fmt(r["min"]) != fmt(r["max"])
-                                 else (fmt(r["median"]) if r else ""))
-                line = f"| {w} | {p} | " + " | ".join(cells) + " |"
-                if base:
-                    b = table.get((exp, w, p, base, metric))
-                    for v in others:
-                        r = table.get((exp, w, p, v, metric))
-                        line += f" {ratio_cell(r, b) if r and b else ''} |"
-                out.append(line)
-            return m.group(1) + "\n".join(out) + "\n" + m.group(4)
+            body = render_table(spec, rows)
+            return m.group(0) if body is None else m.group(1) + body + m.group(4)
 
         new = marker.sub(render, text)
         if new != text:
             f.write_text(new)
             log(f"refreshed the generated tables in {f.relative_to(ROOT)}")
+    if pinned:
+        log("documents that quote a run of their own (move one to this run with "
+            "`experiments/claims.py rebase <stamp> <file>`): " + ", ".join(sorted(pinned)))
 
 
 # ---------------------------------------------------------------------------------------------
+
+def write_samples(path, sample_rows, carried):
+    """samples.csv: every repetition's value (rows of experiments carried over come from the
+    previous run's samples.csv, where it has one)."""
+    previous = RESULTS / "latest" / "samples.csv"
+    if carried and previous.exists():
+        with previous.open() as f:
+            sample_rows = sample_rows + [r for r in csv.DictReader(f)
+                                         if r["experiment"] in carried]
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=SAMPLE_COLUMNS)
+        w.writeheader()
+        for r in sample_rows:
+            w.writerow({k: (f"{r[k]:.6g}" if isinstance(r[k], float) else r[k])
+                        for k in SAMPLE_COLUMNS})
+
+
+def replay_command(args, seed):
+    """The command that replays this run's selection, mode and order."""
+    parts = ["./lab", "experiments", *args.names]
+    parts += [flag for flag, on in (("--full", args.full), ("--no-peers", args.no_peers),
+                                    ("--no-callgrind", args.no_callgrind)) if on]
+    if args.replication == "process":
+        parts += ["--seed", str(seed)]
+    else:
+        parts += ["--replication", args.replication]
+    return " ".join(parts)
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -966,6 +1288,16 @@ def main():
     ap.add_argument("--build-dir", default="build/release")
     ap.add_argument("--full", action="store_true", help="more repetitions and longer runs")
     ap.add_argument("--no-callgrind", action="store_true", help="skip instruction counts")
+    ap.add_argument("--seed", type=int, default=None,
+                    help="the seed of the shuffled order of the timing processes (printed and "
+                         "stored in provenance.json; the same seed, selection and mode replay "
+                         "the same order)")
+    ap.add_argument("--replication", choices=("process", "in-process"), default="process",
+                    help="process (the default): each repetition of each case is a process of "
+                         "its own, all of them in one shuffled order; in-process: all "
+                         "repetitions of a case in one process, experiment after experiment "
+                         "(the runner's behaviour before, kept to measure what the unit of "
+                         "replication changes)")
     ap.add_argument("--no-peers", action="store_true",
                     help="skip the peers (tokio, futures-rs, Asio) in experiments/peers/")
     ap.add_argument("--report-only", action="store_true",
@@ -1029,34 +1361,67 @@ def main():
     raw_dir.mkdir(parents=True)
     plots_dir.mkdir()
 
-    rows, samples_by_exp, failures = [], {}, []
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2 ** 32)
+    rows, samples_by_exp, failures, sample_rows = [], {}, [], []
     context, warnings, peer_contexts = {}, [], {}
+    prepared = []
     for i, m in enumerate(manifests, 1):
-        log(f"experiment {i}/{len(manifests)}: {m['id']} ({mode})")
+        log(f"experiment {i}/{len(manifests)}: {m['id']} ({mode}): preparing")
         try:
             binary = prepare_binary(m, build_dir)
-        except RuntimeError as e:
+            if not binary.exists():
+                raise RuntimeError(f"{binary} was not built")
+            cases = list_cases(binary, m[mode].get("filter"))
+            if not cases:
+                raise RuntimeError(f"no case matches the {mode} filter")
+        except (RuntimeError, OSError) as e:
             failures.append(f"{m['id']}: {e}")
             log(f"ERROR: {failures[-1]}")
             continue
-        if not binary.exists():
-            failures.append(f"{m['id']}: {binary} was not built")
-            log(f"ERROR: {failures[-1]}")
-            continue
-        try:
-            samples, ctx, warn = run_benchmarks(m, binary, raw_dir, mode)
-            if m["id"] == m["name"] and not m["name"].startswith(("peers", "floors")):
-                context = context or ctx
-            peer_contexts[m["id"]] = {k: v for k, v in ctx.items()
-                                      if k.startswith(("peer_", "library_version"))}
+        prepared.append((m, binary, cases))
+
+    def accept(m, samples, ctx):
+        nonlocal context
+        if m["id"] == m["name"] and not m["name"].startswith(("peers", "floors")):
+            context = context or ctx
+        peer_contexts[m["id"]] = {k: v for k, v in ctx.items()
+                                  if k.startswith(("peer_", "library_version"))}
+        samples_by_exp[m["id"]] = samples
+
+    timed = {}
+    if args.replication == "process":
+        jobs = sum(len(c) * m[mode]["repetitions"] for m, _, c in prepared)
+        log(f"timing: {jobs} processes (one per repetition of each case), shuffled with seed "
+            f"{seed}; replay this order with --seed {seed}")
+        results, warn, failed = run_interleaved(prepared, raw_dir, mode, seed)
+        warnings += warn
+        failures += [f"{mid}: {e}" for mid, e in failed.items()]
+        for m, _, _ in prepared:
+            if m["id"] in results:
+                timed[m["id"]] = results[m["id"]]
+    else:
+        log("timing: all repetitions of a case in one process (--replication in-process)")
+        for m, binary, _ in prepared:
+            try:
+                samples, ctx, warn = run_benchmarks(m, binary, raw_dir, mode)
+            except (RuntimeError, ValueError, subprocess.CalledProcessError) as e:
+                failures.append(f"{m['id']}: {e}")
+                log(f"ERROR: {failures[-1]}")
+                continue
             warnings += warn
+            timed[m["id"]] = (samples, ctx)
+    for m, binary, _ in prepared:
+        if m["id"] not in timed:
+            continue
+        samples, ctx = timed[m["id"]]
+        try:
             instructions = {} if args.no_callgrind else run_callgrind(m, binary, raw_dir, mode)
         except (RuntimeError, ValueError, subprocess.CalledProcessError) as e:
             failures.append(f"{m['id']}: {e}")
             log(f"ERROR: {failures[-1]}")
             continue
-        samples_by_exp[m["id"]] = samples
-        rows += summarize(m, samples, instructions)
+        accept(m, samples, ctx)
+        rows += summarize(m, samples, instructions, sample_rows)
 
     # Carry over experiments not run this time.
     carried = {}
@@ -1082,8 +1447,16 @@ def main():
             w.writerow({k: (f"{r[k]:.6g}" if isinstance(r[k], float) else r[k])
                         for k in COLUMNS})
 
+    write_samples(out_dir / "samples.csv", sample_rows, carried)
+
     prov = provenance(build_dir, context, warnings, mode)
     prov["stamp"] = stamp
+    prov["replication"] = {
+        "unit": args.replication,
+        "seed": seed if args.replication == "process" else None,
+        "repetitions": {m["id"]: m[mode]["repetitions"] for m, _, _ in prepared},
+        "command": replay_command(args, seed),
+    }
     prov["carried_over"] = carried
     prov["failures"] = failures
     prov["peers"] = peer_contexts

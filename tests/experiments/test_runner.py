@@ -98,7 +98,8 @@ class peer_headline(unittest.TestCase):
     manifests = [
         {"name": "02-typed", "id": "02-typed", "baseline": "boxed",
          "proposals": ["closed_map"], "unit": "task"},
-        {"name": "peers", "id": "peers-rust", "baseline": None, "unit": "task"},
+        {"name": "peers", "id": "peers-rust", "baseline": None, "unit": "task",
+         "thread_safety": {"tokio/spawn_complete": "atomic task state"}},
         {"name": "floors", "id": "floors", "baseline": None, "unit": "call",
          "floor_of_workload": {"spawn_complete": ["indirect_call"]}},
     ]
@@ -153,21 +154,48 @@ class peer_headline(unittest.TestCase):
                          ["boxed (02)", "closed_map (02)", "tokio"])
         self.assertIn("| 400 |", table[1])
 
+    def test_a_comparison_across_a_thread_safety_difference_is_marked_and_explained(self):
+        self.assertEqual(self.headline_row(5)[12], "yes")
+        rows, samples = self.rows_and_samples(5)
+        lines = run.peer_headline(self.manifests, rows, samples)
+        self.assertIn("- tokio: atomic task state (spawn_complete)", lines)
+        self.assertTrue(any("issue 17" in line for line in lines))
+
+    def test_a_workload_without_a_note_is_not_marked(self):
+        manifests = [dict(m, thread_safety={}) for m in self.manifests]
+        rows, samples = self.rows_and_samples(5)
+        lines = run.peer_headline(manifests, rows, samples)
+        row = next(line for line in lines if line.startswith("| spawn_complete | n=1000"))
+        self.assertEqual(row.strip("|").split("|")[12].strip(), "no")
+
     def test_four_repetitions_give_no_p_value(self):
         self.assertEqual(self.headline_row(4)[8], "n/a (fewer than 5 reps)")
 
 
 FAKE_BENCHMARK = """\
 #!{python}
-# A stand-in for a Google Benchmark binary: the command line and JSON run.py reads.
-import json, sys
+# A stand-in for a Google Benchmark binary: the command line and JSON run.py reads. Each
+# process appends one line per case it runs to a log beside it; a case's k-th run (counted
+# over all processes) reports base + k, so per-process repetitions differ as they should.
+import json, os, re, sys
 args = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+cases = {cases}
+if "benchmark_filter" in args:
+    cases = [c for c in cases if re.search(args["benchmark_filter"], c[0])]
+if args.get("benchmark_list_tests") == "true":
+    print("\\n".join(name for name, _ in cases))
+    sys.exit(0)
+log = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs.log")
 reps = int(args["benchmark_repetitions"])
 benchmarks = []
-for name, base in {cases}:
+for name, base in cases:
     for i in range(reps):
-        benchmarks.append({{"run_name": name, "run_type": "iteration", "real_time": base + i,
-                           "time_unit": "ns", "units": 1.0, "allocs_per_unit": 0.0}})
+        done = ([line.split()[0] for line in open(log)].count(name)
+                if os.path.exists(log) else 0)
+        open(log, "a").write(name + " " + str(os.getpid()) + "\\n")
+        benchmarks.append({{"name": name, "run_name": name, "run_type": "iteration",
+                           "real_time": base + done, "time_unit": "ns", "units": 1.0,
+                           "allocs_per_unit": 0.0}})
 json.dump({{"context": {{"library_build_type": "release"}}, "benchmarks": benchmarks}},
           open(args["benchmark_out"], "w"))
 """
@@ -236,6 +264,53 @@ class failure_contract(unittest.TestCase):
             prov = json.loads((latest / "provenance.json").read_text())
             self.assertEqual(prov["mode"], "quick")
             self.assertEqual(len(prov["failures"]), 1)
+
+    def scratch_tree(self, root):
+        self.manifest(root / "experiments" / "01-fake", name="01-fake", binary="bin/fake01",
+                      unit="task", baseline="slow", proposals=["fast"])
+        self.fake_binary(root / "build" / "bin" / "fake01",
+                         [("work/fast/n=10", 10.0), ("work/slow/n=10", 20.0)])
+        self.manifest(root / "experiments" / "floors", name="floors", binary="bin/floors",
+                      unit="call")
+        self.fake_binary(root / "build" / "bin" / "floors", [("indirect_call/floor/n=1", 2.0)])
+
+    def test_each_repetition_is_a_process_and_the_order_replays_from_its_seed(self):
+        orders = []
+        for _ in range(2):
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                self.scratch_tree(root)
+                self.assertEqual(self.run_in(root, "--seed", "7"), 0)
+                lines = (root / "build" / "bin" / "runs.log").read_text().splitlines()
+                log = [line.split()[0] for line in lines]
+                # 5 repetitions of 2 cases and 5 of the floor (both fakes log to one file),
+                # each in a process of its own
+                self.assertEqual(len(log), 15)
+                self.assertEqual(log.count("work/fast/n=10"), 5)
+                self.assertEqual(len({line.split()[1] for line in lines}), 15)
+                prov = json.loads((root / "results" / "latest" / "provenance.json").read_text())
+                self.assertEqual(prov["replication"]["unit"], "process")
+                self.assertEqual(prov["replication"]["seed"], 7)
+                self.assertIn("--seed 7", prov["replication"]["command"])
+                report = (root / "results" / "latest" / "report.md").read_text()
+                self.assertIn("Each repetition of each case is a process of its own", report)
+                self.assertIn("seed 7", report)
+                with (root / "results" / "latest" / "samples.csv").open() as f:
+                    samples = [r for r in csv.DictReader(f) if r["variant"] == "fast"
+                               and r["metric"] == "ns_per_task"]
+                self.assertEqual(sorted(float(r["value"]) for r in samples),
+                                 [10.0, 11.0, 12.0, 13.0, 14.0])
+                orders.append(log)
+        self.assertEqual(orders[0], orders[1])
+        self.assertNotEqual(orders[0], sorted(orders[0]))  # shuffled, not case by case
+
+    def test_in_process_replication_is_still_available_and_the_report_says_so(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            self.scratch_tree(root)
+            self.assertEqual(self.run_in(root, "--replication", "in-process"), 0)
+            report = (root / "results" / "latest" / "report.md").read_text()
+            self.assertIn("ran in one process", report)
 
     def test_a_successful_run_exits_zero_and_full_mode_takes_more_repetitions(self):
         with tempfile.TemporaryDirectory() as tmp:
