@@ -54,6 +54,26 @@ def log(msg):
     print(f"[experiments] {msg}", flush=True)
 
 
+# The allocator every measured process runs with (gentask's binaries, the peers, the floors:
+# all use glibc's malloc). By default glibc gives the top of its heap back to the kernel when a
+# free leaves more than 128 KiB unused there, and raises that threshold only after a large
+# mmapped block was freed: so whether a workload that frees a whole batch per iteration pays
+# page faults to grow the heap again at every iteration depends on what the process allocated
+# before (in a process of its own it does; after other cases that freed large blocks it does
+# not: NOTES section 7). "fixed" pins both thresholds, as a process that has run a while
+# would have them, so every process measures steady state under the same allocator settings;
+# "default" leaves glibc's behaviour as it is (--malloc default).
+MALLOC_TUNABLES = {
+    "fixed": "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824",
+    "default": None,
+}
+BENCH_ENV = None  # the environment of measured processes, set by main() from --malloc
+
+
+def bench_env():
+    return BENCH_ENV
+
+
 # ---------------------------------------------------------------------------------------------
 # Statistics
 
@@ -217,7 +237,7 @@ def list_cases(binary, pattern=None):
     cmd = [str(binary), "--benchmark_list_tests=true"]
     if pattern:
         cmd.append(f"--benchmark_filter={pattern}")
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=bench_env())
     if proc.returncode != 0:
         raise RuntimeError(f"{binary} --benchmark_list_tests failed with exit code "
                            f"{proc.returncode}: {proc.stderr.strip()[-300:]}")
@@ -245,7 +265,7 @@ def run_one_process(manifest, binary, case, mode, out):
            f"--benchmark_min_time={settings['min_time']}",
            f"--benchmark_filter=^{regex_escape(case)}$",
            "--benchmark_out_format=json", f"--benchmark_out={out}"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=bench_env())
     warnings = [line.strip("* ").strip() for line in (proc.stdout + proc.stderr).splitlines()
                 if "WARNING" in line]
     if proc.returncode != 0:
@@ -316,7 +336,7 @@ def run_benchmarks(manifest, binary, raw_dir, mode):
     log(f"{manifest['id']}: Google Benchmark, {settings['repetitions']} repetitions, "
         f"min time {settings['min_time']} s per repetition")
     warnings = []
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=bench_env(),
                           text=True) as proc:
         for line in proc.stdout:
             line = line.rstrip()
@@ -356,7 +376,7 @@ def callgrind_total(binary, case, iterations):
     proc = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", str(binary),
          f"--gentask-measure={case}", f"--gentask-iterations={iterations}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=bench_env())
     if proc.returncode != 0:
         raise RuntimeError(f"callgrind failed on {case}: {proc.stderr[-500:]}")
     m = re.search(r"Collected : (\d+)", proc.stderr)
@@ -370,7 +390,7 @@ def run_callgrind(manifest, binary, raw_dir, mode):
         log("valgrind not found: no instruction counts (./lab experiments installs it)")
         return {}
     listing = subprocess.run([str(binary), "--gentask-list"], capture_output=True, text=True,
-                             check=True).stdout
+                             check=True, env=bench_env()).stdout
     cases = [line.split("\t") for line in listing.splitlines() if line.strip()]
     pattern = manifest[mode].get("filter")
     if pattern:
@@ -440,7 +460,15 @@ def sh(cmd):
         return ""
 
 
-def provenance(build_dir, context, warnings, mode):
+def tree_state():
+    """The commit and the tracked files that differ from it, read when the run starts (the
+    measured binaries are built from that tree; documents edited while a long run measures do
+    not make its figures come from another tree)."""
+    changed = [line for line in sh("git diff --name-only HEAD").splitlines() if line.strip()]
+    return {"commit": sh("git rev-parse HEAD"), "changed": changed}
+
+
+def provenance(build_dir, context, warnings, mode, tree=None):
     cache = {}
     cache_file = build_dir / "CMakeCache.txt"
     if cache_file.exists():
@@ -457,9 +485,10 @@ def provenance(build_dir, context, warnings, mode):
                 break
     except OSError:
         pass
-    dirty = sh("git status --porcelain --untracked-files=no")
+    tree = tree or tree_state()
     return {
-        "commit": sh("git rev-parse HEAD") + (" (with uncommitted changes)" if dirty else ""),
+        "commit": tree["commit"] + (" (with uncommitted changes)" if tree["changed"] else ""),
+        "uncommitted_changes": tree["changed"],
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "mode": mode,
         "compiler": sh(f"{cxx} --version | head -1"),
@@ -1134,6 +1163,21 @@ def replication_preamble(prov, manifests):
             "processes and the U test is overconfident (15 against 15 samples often reach its "
             "floor, p = 3.4e-6). Use the default (one process per repetition) for figures "
             "that are quoted.")
+    malloc = prov.get("malloc") or {}
+    if malloc.get("mode") == "fixed":
+        lines += ["", "Every measured process (gentask's, the peers', the floors') ran with glibc "
+                  f"malloc's thresholds pinned (`GLIBC_TUNABLES={malloc.get('GLIBC_TUNABLES')}`): "
+                  "by default glibc gives the top of its heap back to the kernel after a large "
+                  "free and adapts that threshold to what the process freed before, so a "
+                  "workload that frees a whole batch per iteration would pay page faults at "
+                  "every iteration in a fresh process and none after other cases had run. "
+                  "Pinned, every process measures steady state under the same allocator "
+                  "settings (`--malloc default` measures glibc's own behaviour)."]
+    elif malloc.get("mode") == "default":
+        lines += ["", "The measured processes ran with glibc malloc's default, dynamic trim and "
+                  "mmap thresholds (`--malloc default`): workloads that free a whole batch per "
+                  "iteration may pay page faults to regrow the heap, depending on what the "
+                  "process allocated before."]
     lines += ["", MACHINE_NOTE, ""]
     return lines
 
@@ -1159,6 +1203,12 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
         if rust.get(key):
             lines.append(f"| {label} | {rust[key]} |")
     lines.append("")
+    if prov.get("uncommitted_changes"):
+        lines += ["Tracked files that differed from the commit when the run started: " +
+                  ", ".join(f"`{p}`" for p in prov["uncommitted_changes"]) + ".", ""]
+    if prov.get("changed_during_run"):
+        lines += ["Edited while the run measured (after its binaries were built): " +
+                  ", ".join(f"`{p}`" for p in prov["changed_during_run"]) + ".", ""]
     if prov.get("benchmark_warnings"):
         lines += ["Google Benchmark printed: " + "; ".join(f"`{w}`" for w in
                                                             prov["benchmark_warnings"]) +
@@ -1279,6 +1329,8 @@ def replay_command(args, seed):
         parts += ["--seed", str(seed)]
     else:
         parts += ["--replication", args.replication]
+    if args.malloc != "fixed":
+        parts += ["--malloc", args.malloc]
     return " ".join(parts)
 
 
@@ -1292,6 +1344,11 @@ def main():
                     help="the seed of the shuffled order of the timing processes (printed and "
                          "stored in provenance.json; the same seed, selection and mode replay "
                          "the same order)")
+    ap.add_argument("--malloc", choices=("fixed", "default"), default="fixed",
+                    help="fixed (the default): every measured process runs with glibc malloc's "
+                         "trim and mmap thresholds pinned (GLIBC_TUNABLES), so that what a process "
+                         "allocated before does not decide whether a workload pays page faults to "
+                         "regrow its heap; default: glibc's own dynamic behaviour")
     ap.add_argument("--replication", choices=("process", "in-process"), default="process",
                     help="process (the default): each repetition of each case is a process of "
                          "its own, all of them in one shuffled order; in-process: all "
@@ -1345,6 +1402,12 @@ def main():
         log("rewrote results/latest/report.md")
         return 0
 
+    global BENCH_ENV
+    tunables = MALLOC_TUNABLES[args.malloc]
+    BENCH_ENV = dict(os.environ)
+    BENCH_ENV.pop("GLIBC_TUNABLES", None)
+    if tunables:
+        BENCH_ENV["GLIBC_TUNABLES"] = tunables
     build_dir = (ROOT / args.build_dir).resolve()
     mode = "full" if args.full else "quick"
     manifests = load_manifests(args.names)
@@ -1355,6 +1418,7 @@ def main():
         return 2
 
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    tree = tree_state()
     out_dir = RESULTS / stamp
     raw_dir = out_dir / "raw"
     plots_dir = out_dir / "plots"
@@ -1449,8 +1513,13 @@ def main():
 
     write_samples(out_dir / "samples.csv", sample_rows, carried)
 
-    prov = provenance(build_dir, context, warnings, mode)
+    prov = provenance(build_dir, context, warnings, mode, tree)
+    after = tree_state()
+    if after != tree:
+        prov["changed_during_run"] = sorted(set(after["changed"]) - set(tree["changed"])) + (
+            [f"HEAD moved to {after['commit']}"] if after["commit"] != tree["commit"] else [])
     prov["stamp"] = stamp
+    prov["malloc"] = {"mode": args.malloc, "GLIBC_TUNABLES": tunables}
     prov["replication"] = {
         "unit": args.replication,
         "seed": seed if args.replication == "process" else None,

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import stat
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -186,6 +187,8 @@ if args.get("benchmark_list_tests") == "true":
     print("\\n".join(name for name, _ in cases))
     sys.exit(0)
 log = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs.log")
+open(os.path.join(os.path.dirname(log), "env.log"), "a").write(
+    os.environ.get("GLIBC_TUNABLES", "-") + "\\n")
 reps = int(args["benchmark_repetitions"])
 benchmarks = []
 for name, base in cases:
@@ -303,6 +306,43 @@ class failure_contract(unittest.TestCase):
                 orders.append(log)
         self.assertEqual(orders[0], orders[1])
         self.assertNotEqual(orders[0], sorted(orders[0]))  # shuffled, not case by case
+
+    def test_provenance_is_the_tree_the_run_started_from_and_names_what_changed_during_it(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            self.scratch_tree(root)
+            (root / "NOTES.md").write_text("notes\n")
+            git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(root)]
+            for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "scratch"]):
+                subprocess.run(git + cmd, check=True, capture_output=True)
+            # The floor binary edits a tracked file, as a writer editing notes during a run.
+            floors = root / "build" / "bin" / "floors"
+            floors.write_text(floors.read_text() + "open(%r, 'a').write('edited\\n')\n"
+                              % str(root / "NOTES.md"))
+            subprocess.run(git + ["commit", "-q", "-am", "fake floors edit NOTES"], check=True,
+                           capture_output=True)
+            self.assertEqual(self.run_in(root), 0)
+            prov = json.loads((root / "results" / "latest" / "provenance.json").read_text())
+            self.assertNotIn("uncommitted", prov["commit"])
+            self.assertEqual(prov["uncommitted_changes"], [])
+            self.assertEqual(prov["changed_during_run"], ["NOTES.md"])
+            report = (root / "results" / "latest" / "report.md").read_text()
+            self.assertIn("Edited while the run measured", report)
+
+    def test_every_measured_process_runs_with_the_same_pinned_malloc_thresholds(self):
+        for flag, expected in ((None, run.MALLOC_TUNABLES["fixed"]), ("default", "-")):
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                self.scratch_tree(root)
+                args = ["--malloc", flag] if flag else []
+                with mock.patch.dict(os.environ, {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=0"}):
+                    self.assertEqual(self.run_in(root, *args), 0)
+                seen = set((root / "build" / "bin" / "env.log").read_text().split())
+                self.assertEqual(seen, {expected}, flag)
+                prov = json.loads((root / "results" / "latest" / "provenance.json").read_text())
+                self.assertEqual(prov["malloc"]["mode"], flag or "fixed")
+                report = (root / "results" / "latest" / "report.md").read_text()
+                self.assertIn("thresholds pinned" if not flag else "default, dynamic", report)
 
     def test_in_process_replication_is_still_available_and_the_report_says_so(self):
         with tempfile.TemporaryDirectory() as tmp:
