@@ -51,6 +51,8 @@ Usage:
                                           assertion that no longer holds
   claims.py tables [FILE...]              regenerate tables only (documents without `run:`
                                           follow results/latest)
+  claims.py eval FILE EXPR...             the value of each tag expression in FILE's context
+                                          (its runs and rows): for writing a figure
 """
 
 import ast
@@ -303,16 +305,28 @@ def format_like(written, value):
 # ---------------------------------------------------------------------------------------------
 # Documents
 
+INLINE_CODE = re.compile(r"`[^`\n]*`")
+
+
 class Document:
     def __init__(self, path, text=None):
         self.path = Path(path)
         self.text = self.path.read_text() if text is None else text
+        # Code (fenced blocks and inline spans) is quoted text: nothing in it is a declaration,
+        # a tag or a figure.
+        self.code = [m.span() for m in FENCE.finditer(self.text)]
+        self.code += [m.span() for m in INLINE_CODE.finditer(self.masked(self.code))]
         self.runs = {}
+        self.run_offsets = {}
         for m in RUN_DECL.finditer(self.text):
-            self.runs[m.group(1)] = m.group(2)
+            if not self.in_spans(m.start(), self.code):
+                self.runs[m.group(1)] = m.group(2)
+                self.run_offsets[m.group(1)] = m.start()
         self.aliases = {}
         self.problems = []
         for block in ROWS_DECL.finditer(self.text):
+            if self.in_spans(block.start(), self.code):
+                continue
             for offset, line in self._lines(block.group(1), block.start(1)):
                 line = line.strip()
                 if not line:
@@ -362,7 +376,7 @@ class Document:
     def check(self, rebase=None):
         """Runs every check; with `rebase` (a new text being built), also returns the text
         with each tagged figure rewritten from its run."""
-        fences = self.fences()
+        fences = self.code
         for m in STAMP.finditer(self.masked(fences)):
             stamp = m.group(0)
             if not (RESULTS / stamp / "summary.csv").exists():
@@ -370,7 +384,8 @@ class Document:
                                         f"repository (results/{stamp}/summary.csv)")
         for name, stamp in self.runs.items():
             if stamp != "latest" and not STAMP.fullmatch(stamp):
-                self.problem(0, f"run {name or ''}: {stamp!r} is not a stamp YYYYMMDD-HHMMSS")
+                self.problem(self.run_offsets[name],
+                             f"run {name or ''}: {stamp!r} is not a stamp YYYYMMDD-HHMMSS")
         evaluator = Evaluator(self.aliases, self.runs)
         covered = []
         edits = []
@@ -499,7 +514,6 @@ class Document:
             if not m.group(1).strip():
                 self.problem(m.start(), "a history block must say what it records")
         text = self.masked(skip)
-        text = re.sub(r"`[^`\n]*`", lambda c: " " * len(c.group(0)), text)  # inline code
         seen = set()
         for pattern, what in LINT:
             for m in pattern.finditer(text):
@@ -539,6 +553,25 @@ def main(argv):
             if new != doc.text:
                 p.write_text(new)
                 print(f"claims: regenerated the tables of {p}")
+        return 0
+    if command == "eval":
+        if len(args) < 2:
+            print("usage: claims.py eval FILE EXPR...")
+            return 2
+        doc = Document(Path(args[0]))
+        evaluator = Evaluator(doc.aliases, doc.runs)
+        for expr in args[1:]:
+            try:
+                v = evaluator.eval(expr)
+            except (LookupError, ValueError, SyntaxError, ZeroDivisionError) as e:
+                print(f"{expr}: {e}")
+                continue
+            if v.kind == "scalar":
+                print(f"{expr} = {v.value:.6g}")
+            elif v.kind == "triple":
+                print(f"{expr} = {v.value:.6g} [{v.lo:.6g}-{v.hi:.6g}]")
+            else:
+                print(f"{expr} = {v.lo:.6g}-{v.hi:.6g}")
         return 0
     if command == "rebase":
         if len(args) < 2 or not STAMP.fullmatch(args[0]):
