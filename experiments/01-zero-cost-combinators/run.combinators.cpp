@@ -3,10 +3,10 @@
 
 #include "../common/harness.hpp"
 
-#include <gentask/and_then.hpp>
-#include <gentask/join.hpp>
-#include <gentask/map.hpp>
-#include <gentask/select.hpp>
+#include <gentask/futures/and_then.hpp>
+#include <gentask/futures/join.hpp>
+#include <gentask/futures/map.hpp>
+#include <gentask/futures/select.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -41,21 +41,21 @@ auto make_select(std::index_sequence<Is...> /*unused*/) {
 
 template <int Depth>
 void add_chain() {
-  auto reactor = std::make_shared<local_reactor>();
+  auto reactor = std::make_shared<local::reactor>();
   register_case("and_then_chain", "combinators", depth_param(Depth), Depth + 1,
                 [reactor] { drive(*reactor, make_chain<Depth>(1)); });
 }
 
 template <int Width>
 void add_join() {
-  auto reactor = std::make_shared<local_reactor>();
+  auto reactor = std::make_shared<local::reactor>();
   register_case("join_wide", "combinators", width_param(Width), Width,
                 [reactor] { drive(*reactor, make_join(std::make_index_sequence<Width>{})); });
 }
 
 template <int Width>
 void add_select() {
-  auto reactor = std::make_shared<local_reactor>();
+  auto reactor = std::make_shared<local::reactor>();
   register_case("select_wide", "combinators", width_param(Width), Width,
                 [reactor] { drive(*reactor, make_select(std::make_index_sequence<Width>{})); });
 }

@@ -4,9 +4,9 @@
 
 #include "../common/harness.hpp"
 
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
 
 #include <array>
 #include <cstddef>
@@ -109,19 +109,19 @@ class hand_select {
 
 template <int Depth>
 void add_chain() {
-  auto reactor = std::make_shared<local_reactor>();
+  auto reactor = std::make_shared<local::reactor>();
   register_case("and_then_chain", "hand_written", depth_param(Depth), Depth + 1,
                 [reactor] { drive(*reactor, hand_chain<Depth>(1)); });
 }
 template <int Width>
 void add_join() {
-  auto reactor = std::make_shared<local_reactor>();
+  auto reactor = std::make_shared<local::reactor>();
   register_case("join_wide", "hand_written", width_param(Width), Width,
                 [reactor] { drive(*reactor, hand_join<Width>()); });
 }
 template <int Width>
 void add_select() {
-  auto reactor = std::make_shared<local_reactor>();
+  auto reactor = std::make_shared<local::reactor>();
   register_case("select_wide", "hand_written", width_param(Width), Width,
                 [reactor] { drive(*reactor, hand_select<Width>()); });
 }

@@ -13,7 +13,7 @@
 
 #include "../common/leaves.hpp"
 
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -31,7 +31,7 @@ inline std::string width_param(int w) { return "width=" + std::to_string(w); }
 
 /// Drives one tree to completion and keeps its value observable.
 template <class Future>
-void drive(local_reactor& reactor, Future&& tree) {
+void drive(local::reactor& reactor, Future&& tree) {
   auto result = reactor.block_on(static_cast<Future&&>(tree));
   int value = result.get_value();
   benchmark::DoNotOptimize(value);

@@ -2,7 +2,7 @@
 // a task in one `Box<Cell>`), from plain `operator new`, freed when the task ends.
 #include "workloads.hpp"
 
-#include <gentask/boxed_task_store.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
 
 namespace gentask::bench::exp02 {
 namespace {
@@ -10,7 +10,7 @@ namespace {
 struct boxed_variant {
   static constexpr const char* name = "boxed";
   template <class... Fs>
-  using reactor = basic_local_reactor<boxed_storage>;
+  using reactor = local::basic_reactor<boxed_storage>;
 };
 
 const bool registered = [] {

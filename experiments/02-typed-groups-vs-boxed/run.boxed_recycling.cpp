@@ -2,7 +2,7 @@
 // `operator new` (one cached block per reactor).
 #include "workloads.hpp"
 
-#include <gentask/boxed_task_store.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
 
 namespace gentask::bench::exp02 {
 namespace {
@@ -10,7 +10,7 @@ namespace {
 struct boxed_recycling_variant {
   static constexpr const char* name = "boxed_recycling";
   template <class... Fs>
-  using reactor = basic_local_reactor<boxed_recycling_storage>;
+  using reactor = local::basic_reactor<boxed_recycling_storage>;
 };
 
 const bool registered = [] {

@@ -1,9 +1,9 @@
 // Variant `closed_map`: typed task groups in a closed map declaring exactly the root types each
-// workload spawns (`basic_local_reactor<closed_map<Fs...>>`; for remote spawns, the
+// workload spawns (`local::basic_reactor<closed_map<Fs...>>`; for remote spawns, the
 // `remote_runner<F>` the reactor wraps them in).
 #include "workloads.hpp"
 
-#include <gentask/closed_group_map.hpp>
+#include <gentask/storage/closed_group_map.hpp>
 
 namespace gentask::bench::exp02 {
 namespace {
@@ -11,7 +11,7 @@ namespace {
 struct closed_map_variant {
   static constexpr const char* name = "closed_map";
   template <class... Fs>
-  using reactor = basic_local_reactor<closed_map<Fs...>>;
+  using reactor = local::basic_reactor<closed_map<Fs...>>;
 };
 
 const bool registered = [] {

@@ -37,17 +37,17 @@
 #include "../common/harness.hpp"
 
 #include <gentask/channels/oneshot.hpp>
-#include <gentask/future.hpp>
-#include <gentask/join_handle.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/remote_join_handle.hpp>
-#include <gentask/sleep.hpp>
-#include <gentask/spawn.hpp>
-#include <gentask/task.hpp>
-#include <gentask/task_cell.hpp>
-#include <gentask/unit.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/spawn/remote_join_handle.hpp>
+#include <gentask/time/sleep.hpp>
+#include <gentask/spawn/spawn.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/spawn/join_error.hpp>
+#include <gentask/core/unit.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>

@@ -2,7 +2,7 @@
 /// @file
 /// The workloads of experiment 03, shared by every futures_unordered variant: each
 /// `run.<variant>.cpp` calls `register_variant<V>()` with a `V` that names the variant and maps
-/// a child type to its set (`V::set<F>`). Everything runs on one `local_reactor`, inside
+/// a child type to its set (`V::set<F>`). Everything runs on one `local::reactor`, inside
 /// `block_on` of a driver future that owns the loop, so the timed code runs in a task.
 ///
 ///   wake_one_of_n   N children, each a oneshot receiver. One iteration makes B = 256 wakes:
@@ -44,14 +44,14 @@
 #include "../common/harness.hpp"
 
 #include <gentask/channels/oneshot.hpp>
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/sync/mutex.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -120,7 +120,7 @@ class slot_child {
 
 template <class Set>
 struct wake_state {
-  local_reactor reactor;
+  local::reactor reactor;
   Set set;
   std::vector<oneshot::sender<std::uint32_t>> senders;
   splitmix64 rng;
@@ -245,7 +245,7 @@ struct event_slot {
 };
 
 struct event_state_base {
-  local_reactor reactor;
+  local::reactor reactor;
   std::vector<event_slot> slots;
   splitmix64 rng;
   std::size_t n = 0;
@@ -478,9 +478,9 @@ class nest_node {
 template <class V, int D>
 void register_nesting(const std::string& workload, const std::string& param, std::uint32_t fanout,
                       std::uint32_t leaves) {
-  auto reactor = std::make_shared<std::unique_ptr<local_reactor>>();
+  auto reactor = std::make_shared<std::unique_ptr<local::reactor>>();
   auto body = [reactor, fanout, leaves]() {
-    if (!*reactor) *reactor = std::make_unique<local_reactor>();
+    if (!*reactor) *reactor = std::make_unique<local::reactor>();
     auto r = (*reactor)->block_on(nest_node<V::template set, D>(fanout));
     if (!r.is_ready() || r.get_value() != leaves) throw std::logic_error("nesting: lost leaves");
   };
@@ -573,10 +573,10 @@ class mutex_driver {
 template <class V>
 void register_mutex_n(const std::string& param, std::uint32_t n) {
   using set_type = typename V::template set<lock_child>;
-  auto reactor = std::make_shared<std::unique_ptr<local_reactor>>();
+  auto reactor = std::make_shared<std::unique_ptr<local::reactor>>();
   auto body = [reactor, n]() {
     if (!*reactor) {
-      *reactor = std::make_unique<local_reactor>();
+      *reactor = std::make_unique<local::reactor>();
       (*reactor)->set_coop_budget(128);
     }
     async_mutex<std::uint64_t> m(0);

@@ -1,15 +1,15 @@
-// Variant `open_map`: gentask's `local_reactor` (typed task groups in the open type-indexed map,
-// `basic_local_reactor<open_map>`), the side that the peers' rows (tokio, Asio) line up with.
+// Variant `open_map`: gentask's `local::reactor` (typed task groups in the open type-indexed map,
+// `local::basic_reactor<open_map>`), the side that the peers' rows (tokio, Asio) line up with.
 #include "workloads.hpp"
 
-#include <gentask/open_group_map.hpp>
+#include <gentask/storage/open_group_map.hpp>
 
 namespace gentask::bench::exp04 {
 namespace {
 
 struct open_map_variant {
   static constexpr const char* name = "open_map";
-  using reactor = basic_local_reactor<open_map>;
+  using reactor = local::basic_reactor<open_map>;
 };
 
 const bool registered = [] {

@@ -13,5 +13,5 @@ void gentask_count_allocation() noexcept {
 }
 }  // namespace
 
-// The one replacement of operator new shared with the test kit.
-#include "../../tests/support/replace_operator_new.inc"
+// The one replacement of operator new shared with the test kit (tools/).
+#include "../../tools/replace_operator_new.inc"

@@ -4,10 +4,10 @@
 /// for a number of rounds read from a volatile global (so neither the rounds nor the value
 /// fold to constants), and each pending round wakes its task through the reactor.
 
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
 
 namespace gentask::bench {
 

@@ -1,12 +1,12 @@
 #include <gentask/channels/mpsc.hpp>
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/unit.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/core/unit.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/counted.hpp"
@@ -109,7 +109,7 @@ TEST_CASE("mpsc ends have the expected concepts and copy rules", "[channels][mps
   using send_type = mpsc::send_future<int>;
   STATIC_REQUIRE(stream<rx_type>);
   STATIC_REQUIRE(pollable_stream<rx_type, archetypes::task>);
-  STATIC_REQUIRE(pollable_stream<rx_type, local_reactor::task_type>);
+  STATIC_REQUIRE(pollable_stream<rx_type, local::reactor::task_type>);
   STATIC_REQUIRE(std::is_same_v<item_type_t<rx_type>, int>);
   STATIC_REQUIRE(std::is_same_v<error_type_t<rx_type>, never>);
   STATIC_REQUIRE(future<send_type>);
@@ -572,7 +572,7 @@ TEST_CASE("a sender and a receiver that alternate never lose a wake", "[channels
 TEST_CASE("a producer task feeds a consumer through a capacity-1 channel on the local reactor",
           "[channels][mpsc][reactor]") {
   constexpr int count = 500;
-  local_reactor reactor;
+  local::reactor reactor;
   auto [tx, rx] = mpsc::channel<int>(1);
   reactor.spawn_detached(producer(std::move(tx), count));
   auto r = reactor.block_on(collector(std::move(rx)));
@@ -586,7 +586,7 @@ TEST_CASE("a producer task feeds a consumer through a capacity-1 channel on the 
 TEST_CASE("several producer tasks on the local reactor deliver every item through one channel",
           "[channels][mpsc][reactor]") {
   constexpr int count = 100;
-  local_reactor reactor;
+  local::reactor reactor;
   auto [tx, rx] = mpsc::channel<int>(2);
   for (int p = 0; p < 3; ++p) reactor.spawn_detached(producer(tx, count));
   drop(tx);

@@ -1,12 +1,12 @@
 #include <gentask/channels/oneshot.hpp>
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/map.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/select.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/futures/map.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/futures/select.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/counted.hpp"
@@ -49,7 +49,7 @@ TEST_CASE("oneshot ends have the expected concepts and copy rules", "[channels][
   STATIC_REQUIRE(future<rx_type>);
   STATIC_REQUIRE(pollable<rx_type, archetypes::task>);
   STATIC_REQUIRE(pollable<rx_type, archetypes::full_task>);
-  STATIC_REQUIRE(pollable<rx_type, local_reactor::task_type>);
+  STATIC_REQUIRE(pollable<rx_type, local::reactor::task_type>);
   STATIC_REQUIRE(std::is_same_v<item_type_t<rx_type>, int>);
   STATIC_REQUIRE(std::is_same_v<error_type_t<rx_type>, canceled>);
   STATIC_REQUIRE(!std::is_copy_constructible_v<tx_type>);
@@ -250,7 +250,7 @@ TEST_CASE("a oneshot channel costs one allocation and sending none", "[channels]
 
 TEST_CASE("a oneshot receiver composes and runs on the local reactor",
           "[channels][oneshot][reactor]") {
-  local_reactor reactor;
+  local::reactor reactor;
   SECTION("a detached task sends after yielding") {
     auto [tx, rx] = oneshot::channel<int>();
     // map(f, fn), not f | map(fn): the pipe does not take a move-only closure (a core issue).

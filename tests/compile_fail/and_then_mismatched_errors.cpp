@@ -1,8 +1,8 @@
 // expect-error: valid_step
 // and_then needs the errors of both futures to unify (equal, or one of them never). An int
 // error followed by a std::string error has no common type, and the unsatisfied concept says so.
-#include <gentask/and_then.hpp>
-#include <gentask/failed.hpp>
+#include <gentask/futures/and_then.hpp>
+#include <gentask/futures/failed.hpp>
 
 #include <string>
 

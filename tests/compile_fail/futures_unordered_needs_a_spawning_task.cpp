@@ -2,14 +2,14 @@
 // futures_unordered (spawn_per_child) spawns every child as a task of its own when it is pushed,
 // so push(task, f) needs a task type that models spawning_task. The test kit's counting_task
 // does not: pushing through it must not compile, and the diagnostic must name the capability.
-// The control pushes the same child through a local_reactor task, from inside a poll.
+// The control pushes the same child through a local::reactor task, from inside a poll.
 #include <gentask/unordered/spawn_per_child.hpp>
 
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/task.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/core/task.hpp>
 
 #include "support/counting_task.hpp"
 
@@ -37,7 +37,7 @@ struct pushes_a_child {
 };
 
 int main() {
-  gentask::local_reactor reactor;
+  gentask::local::reactor reactor;
   return reactor.block_on(pushes_a_child{}).get_value() == 1 ? 0 : 1;
 }
 #else

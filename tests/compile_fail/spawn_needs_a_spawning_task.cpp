@@ -2,15 +2,15 @@
 // gentask::spawn(task, f) spawns through the task that is being polled, so the task type must
 // model spawning_task. The test kit's counting_task does not (it only hands out wake handles):
 // spawning through it must not compile, and the diagnostic must name the missing capability.
-// The control spawns the same future through a local_reactor task, from inside a poll.
-#include <gentask/spawn.hpp>
+// The control spawns the same future through a local::reactor task, from inside a poll.
+#include <gentask/spawn/spawn.hpp>
 
-#include <gentask/future.hpp>
-#include <gentask/join_handle.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/task.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/core/task.hpp>
 
 #include "support/counting_task.hpp"
 
@@ -33,7 +33,7 @@ struct spawns_a_child {
 };
 
 int main() {
-  gentask::local_reactor reactor;
+  gentask::local::reactor reactor;
   return reactor.block_on(spawns_a_child{}).get_value() == 1 ? 0 : 1;
 }
 #else

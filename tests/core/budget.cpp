@@ -1,10 +1,10 @@
 // The cooperative budget: the budgeted_task concept and poll_proceed, for leaves.
-#include <gentask/budget.hpp>
+#include <gentask/core/budget.hpp>
 
-#include <gentask/boxed_task_store.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/task.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/manual_timer.hpp"
@@ -65,9 +65,9 @@ TEST_CASE("budgeted_task holds for task types with a cooperative budget only", "
   STATIC_REQUIRE(budgeted_task<budget_task>);
   STATIC_REQUIRE(budgeted_task<budget_mutable_only>);
   STATIC_REQUIRE(budgeted_task<budget_archetype>);
-  STATIC_REQUIRE(budgeted_task<local_reactor::task_type>);
-  STATIC_REQUIRE(budgeted_task<basic_local_reactor<boxed_storage>::task_type>);
-  STATIC_REQUIRE(budgeted_task<const local_reactor::task_type>);  // consume_budget is const there
+  STATIC_REQUIRE(budgeted_task<local::reactor::task_type>);
+  STATIC_REQUIRE(budgeted_task<local::basic_reactor<boxed_storage>::task_type>);
+  STATIC_REQUIRE(budgeted_task<const local::reactor::task_type>);  // consume_budget is const there
   // Negative: no budget, or the wrong shape.
   STATIC_REQUIRE(!budgeted_task<counting_task>);
   STATIC_REQUIRE(!budgeted_task<manual_timer_task>);
@@ -82,7 +82,7 @@ TEST_CASE("budgeted_task holds for task types with a cooperative budget only", "
   // Being budgeted is not a rung the other capabilities depend on.
   STATIC_REQUIRE(task<budget_task>);
   STATIC_REQUIRE(!timer_task<budget_task>);
-  STATIC_REQUIRE(timer_task<local_reactor::task_type>);
+  STATIC_REQUIRE(timer_task<local::reactor::task_type>);
 }
 
 TEST_CASE("poll_proceed on a task without a budget is always true and never wakes",

@@ -1,11 +1,11 @@
 // The diagnosis behind require_pollable: which capabilities a future needs that a task lacks.
 // (That the diagnostic really is emitted, and names the capability, is checked by the
 // compile-fail tests in tests/compile_fail/.)
-#include <gentask/diagnostics.hpp>
+#include <gentask/core/diagnostics.hpp>
 
-#include <gentask/join.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/futures/join.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "support/leaf_futures.hpp"
 

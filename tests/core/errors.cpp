@@ -1,10 +1,10 @@
 // errors.hpp: polled_after_completion (an exception, a std::logic_error carrying its message)
 // and canceled (an error value).
-#include <gentask/errors.hpp>
+#include <gentask/core/errors.hpp>
 
-#include <gentask/failed.hpp>
-#include <gentask/fuse.hpp>
-#include <gentask/ready.hpp>
+#include <gentask/futures/failed.hpp>
+#include <gentask/futures/fuse.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include "support/noop_task.hpp"
 

@@ -1,7 +1,7 @@
-#include <gentask/future.hpp>
+#include <gentask/core/future.hpp>
 
-#include <gentask/ready.hpp>
-#include <gentask/stream.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/core/stream.hpp>
 
 #include <catch2/catch.hpp>
 

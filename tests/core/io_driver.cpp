@@ -1,10 +1,10 @@
 // io_driver.hpp: the io_driver concept (poll_ready -> bool, clear_ready -> void, deregister ->
 // void, on a mutable driver, with a const waker) and io_interest.
-#include <gentask/io_driver.hpp>
+#include <gentask/core/io_driver.hpp>
 
-#include <gentask/task.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/core/waker.hpp>
 
 #include "support/counting_task.hpp"
 

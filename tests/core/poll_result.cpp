@@ -1,4 +1,4 @@
-#include <gentask/poll_result.hpp>
+#include <gentask/core/poll_result.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -1,13 +1,13 @@
 // pollable<F, Task>: F is a future, Task is a task, and f.poll(t) on lvalues returns exactly
 // poll_result<item_type_t<F>, error_type_t<F>>. (Which gentask futures are pollable on which
 // task types is tests/core/pollable_matrix.cpp; this file checks the relation's own clauses.)
-#include <gentask/pollable.hpp>
+#include <gentask/core/pollable.hpp>
 
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/task.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/leaf_futures.hpp"

@@ -1,22 +1,22 @@
 // Which futures are pollable on which task types. A leaf constrains its own poll; every
 // combinator must be pollable on exactly the task types on which its children are.
-#include <gentask/pollable.hpp>
+#include <gentask/core/pollable.hpp>
 
-#include <gentask/and_then.hpp>
-#include <gentask/boxed.hpp>
-#include <gentask/failed.hpp>
-#include <gentask/fuse.hpp>
-#include <gentask/join.hpp>
-#include <gentask/lazy.hpp>
-#include <gentask/map.hpp>
-#include <gentask/map_err.hpp>
-#include <gentask/or_else.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/select.hpp>
-#include <gentask/sleep.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/then.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/futures/and_then.hpp>
+#include <gentask/futures/boxed.hpp>
+#include <gentask/futures/failed.hpp>
+#include <gentask/futures/fuse.hpp>
+#include <gentask/futures/join.hpp>
+#include <gentask/futures/lazy.hpp>
+#include <gentask/futures/map.hpp>
+#include <gentask/futures/map_err.hpp>
+#include <gentask/futures/or_else.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/futures/select.hpp>
+#include <gentask/time/sleep.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/futures/then.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "support/leaf_futures.hpp"
 #include "support/manual_timer.hpp"
@@ -133,7 +133,7 @@ TEST_CASE("boxed is pollable on exactly its declared task type", "[core][pollabl
 }
 
 TEST_CASE("concrete task types: the local reactor and the test kit", "[core][pollable]") {
-  using local = local_reactor::task_type;
+  using local = local::reactor::task_type;
   STATIC_REQUIRE(pollable<then_first<yield_now<int>>, local>);
   STATIC_REQUIRE(pollable<needs_remote_wake, local>);
   STATIC_REQUIRE(!pollable<needs_io, local>);

@@ -1,13 +1,13 @@
 // stream.hpp: the stream concept (opt-in stream_tag, item and error types, move-constructible)
 // and pollable_stream<S, Task> (poll_next returns exactly poll_result<optional<T>, E>).
-#include <gentask/stream.hpp>
+#include <gentask/core/stream.hpp>
 
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/ready.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/futures/ready.hpp>
 #include <gentask/streams/iter.hpp>
-#include <gentask/task.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/interleave_pending.hpp"

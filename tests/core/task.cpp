@@ -1,7 +1,7 @@
-#include <gentask/task.hpp>
+#include <gentask/core/task.hpp>
 
-#include <gentask/task_archetypes.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/manual_timer.hpp"
@@ -42,7 +42,7 @@ TEST_CASE("the test kit's tasks and the local reactor's task model what they cla
   STATIC_REQUIRE(timer_task<test::manual_timer_task>);
   STATIC_REQUIRE(!io_task<test::manual_timer_task>);
 
-  using local = local_reactor::task_type;
+  using local = local::reactor::task_type;
   STATIC_REQUIRE(task<local>);
   STATIC_REQUIRE(remote_waking_task<local>);
   STATIC_REQUIRE(spawning_task<local>);

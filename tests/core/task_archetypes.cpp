@@ -1,16 +1,16 @@
 // task_archetypes.hpp: the capability bit set and its operations, and what task_with<Caps>
 // declares: exactly the members of the capabilities in Caps, with the declared result types.
 // (tests/core/task.cpp has the table of which rung each named alias models.)
-#include <gentask/task_archetypes.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
-#include <gentask/future.hpp>
-#include <gentask/io_driver.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/task.hpp>
-#include <gentask/timer_driver.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/io_driver.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/timer_driver.hpp>
+#include <gentask/core/waker.hpp>
 
 #include "support/leaf_futures.hpp"
 

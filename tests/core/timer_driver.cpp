@@ -1,12 +1,12 @@
 // timer_driver.hpp: the timer_driver concept (now() -> time_point, schedule_wake(deadline, w)
 // -> timer_registration) and timer_registration, the move-only handle whose destruction or
 // cancel() removes the wake-up from its driver, once.
-#include <gentask/timer_driver.hpp>
+#include <gentask/core/timer_driver.hpp>
 
-#include <gentask/task.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/timer_queue.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/time/timer_queue.hpp>
+#include <gentask/core/waker.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/manual_timer.hpp"

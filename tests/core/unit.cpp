@@ -1,4 +1,4 @@
-#include <gentask/unit.hpp>
+#include <gentask/core/unit.hpp>
 
 #include <catch2/catch.hpp>
 

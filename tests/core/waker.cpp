@@ -1,4 +1,4 @@
-#include <gentask/waker.hpp>
+#include <gentask/core/waker.hpp>
 
 #include "support/counting_task.hpp"
 

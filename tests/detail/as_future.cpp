@@ -2,9 +2,9 @@
 // ready(v), a reference is copied, void becomes ready(unit), a future is kept as it is).
 #include <gentask/detail/as_future.hpp>
 
-#include <gentask/future.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/core/unit.hpp>
 
 #include "support/leaf_futures.hpp"
 #include "support/noop_task.hpp"

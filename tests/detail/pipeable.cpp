@@ -1,9 +1,9 @@
 // detail::pipe_closure / make_pipe_closure: `x | cpo(args...)` is `cpo(x, args...)`.
 #include <gentask/detail/pipeable.hpp>
 
-#include <gentask/and_then.hpp>
-#include <gentask/map.hpp>
-#include <gentask/ready.hpp>
+#include <gentask/futures/and_then.hpp>
+#include <gentask/futures/map.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include "support/counted.hpp"
 #include "support/noop_task.hpp"

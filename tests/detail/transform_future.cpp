@@ -3,11 +3,11 @@
 // through, prunes the child before the closure runs, and throws polled_after_completion after.
 #include <gentask/detail/transform_future.hpp>
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/unit.hpp>
 
 #include "support/counted.hpp"
 #include "support/counting_task.hpp"

@@ -3,7 +3,7 @@
 /// The storage laws (in the style of Boost.Hana's `laws`): what every task storage policy
 /// instance (`open_group_map<Task>`, `closed_group_map<Task, Fs...>`, `boxed_task_store<Task,
 /// A>`) must do for a reactor to run on it. A storage is driven here the way
-/// reactors/local/local_reactor.hpp drives it: `spawn`, `find`, `cell`, `ops`, `poll`, `free`,
+/// reactors/local/local::reactor.hpp drives it: `spawn`, `find`, `cell`, `ops`, `poll`, `free`,
 /// `for_each_used`, `disable_release`, with the reactor's part of the protocol (setting the
 /// phase to `complete` after a completing poll, destroying the payload and setting `empty`
 /// before `free`) done by `poll_and_mark` and `retire` below.
@@ -15,12 +15,12 @@
 /// `Store` must accept the law futures below; a closed map declares them with
 /// `laws::declaring_law_futures<closed_group_map, Task>`.
 
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task.hpp>
-#include <gentask/task_cell.hpp>
-#include <gentask/task_id.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/storage/task_cell.hpp>
+#include <gentask/storage/task_id.hpp>
+#include <gentask/core/unit.hpp>
 
 #include "support/counted.hpp"
 #include "support/counting_task.hpp"
@@ -146,29 +146,29 @@ join_result_t<F>* result_of(Store& store, task_id id) {
 template <class Store, class Task>
 bool poll_and_mark(Store& store, task_id id, Task& task) {
   const bool done = store.poll(id, store.cell(id), task);
-  if (done) store.find(id)->set_phase(detail::task_phase::complete);
+  if (done) store.find(id)->set_phase(task_phase::complete);
   return done;
 }
 
 /// Destroys whatever the payload holds, marks the cell `empty` and frees it, as the reactor does.
 template <class Store>
 void retire(Store& store, task_id id) {
-  detail::task_header* h = store.find(id);
+  task_header* h = store.find(id);
   REQUIRE(h != nullptr);
   void* cell = store.cell(id);
   const auto phase = h->get_phase();
-  h->set_phase(detail::task_phase::empty);
-  if (phase == detail::task_phase::pending) store.ops(id).destroy_future(cell);
-  if (phase == detail::task_phase::complete) store.ops(id).destroy_result(cell);
+  h->set_phase(task_phase::empty);
+  if (phase == task_phase::pending) store.ops(id).destroy_future(cell);
+  if (phase == task_phase::complete) store.ops(id).destroy_result(cell);
   store.free(id, store.cell(id));
 }
 
 /// The tokens of the cells `for_each_used` visits, each with the header it was given.
 template <class Store>
-std::map<std::uint64_t, detail::task_header*> used_cells(Store& store) {
-  std::map<std::uint64_t, detail::task_header*> seen;
+std::map<std::uint64_t, task_header*> used_cells(Store& store) {
+  std::map<std::uint64_t, task_header*> seen;
   std::size_t visits = 0;
-  store.for_each_used([&](task_id id, detail::task_header& h) {
+  store.for_each_used([&](task_id id, task_header& h) {
     ++visits;
     seen.emplace(id.get_token(), &h);
   });
@@ -197,12 +197,12 @@ void spawn_gives_a_live_pending_cell() {
   CHECK(store.get_live_count() == 0);
 
   const task_id first = store.spawn(value_future(first_record, ready_value<int>{1}));
-  detail::task_header* h = store.find(first);
+  task_header* h = store.find(first);
   REQUIRE(h != nullptr);
-  CHECK(h->get_phase() == detail::task_phase::pending);
-  CHECK_FALSE(h->has(detail::flag_queued | detail::flag_running | detail::flag_detached |
-                     detail::flag_cancel));
-  CHECK(h->next == detail::no_link);
+  CHECK(h->get_phase() == task_phase::pending);
+  CHECK_FALSE(h->has(flag_queued | flag_running | flag_detached |
+                     flag_cancel));
+  CHECK(h->next == no_link);
   CHECK(h->joiner == 0);
   CHECK(static_cast<void*>(h) == store.cell(first));
   CHECK(first.get_group() != task_id::root_group);
@@ -278,7 +278,7 @@ void poll_leaves_the_result_in_the_payload() {
   SECTION("a value") {
     test::probe_record record;
     const task_id id = store.spawn(value_future(record, ready_value<int>{42}, 2));
-    CHECK(store.ops(id).payload_offset == detail::cell_layout<value_future>::payload_offset);
+    CHECK(store.ops(id).payload_offset == cell_layout<value_future>::payload_offset);
     CHECK_FALSE(poll_and_mark(store, id, task));
     CHECK_FALSE(poll_and_mark(store, id, task));
     CHECK(record.polls == 2);
@@ -347,7 +347,7 @@ void destroy_runs_the_destructor_once() {
     test::probe_record record;
     const task_id id = store.spawn(value_future(record, ready_value<int>{1}));
     CHECK(record.destroyed == 0);
-    store.find(id)->set_phase(detail::task_phase::empty);
+    store.find(id)->set_phase(task_phase::empty);
     store.ops(id).destroy_future(store.cell(id));
     CHECK(record.destroyed == 1);
     store.free(id, store.cell(id));
@@ -365,7 +365,7 @@ void destroy_runs_the_destructor_once() {
     CHECK(values.copied == 0);
     CHECK(result_of<counted_result_future>(store, id)->get_value()->get_value() == 5);
     const std::size_t destroyed_before = values.destroyed;
-    store.find(id)->set_phase(detail::task_phase::empty);
+    store.find(id)->set_phase(task_phase::empty);
     store.ops(id).destroy_result(store.cell(id));
     CHECK(values.destroyed == destroyed_before + 1);
     CHECK(values.get_alive() == 0);
@@ -445,7 +445,7 @@ void for_each_used_visits_exactly_the_used_cells() {
   // The reactor's shutdown: release disabled, every visited cell retired from inside the visit.
   store.disable_release();
   std::size_t visits = 0;
-  store.for_each_used([&](task_id id, detail::task_header& /*h*/) {
+  store.for_each_used([&](task_id id, task_header& /*h*/) {
     ++visits;
     retire(store, id);
   });

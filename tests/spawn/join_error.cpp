@@ -1,4 +1,4 @@
-#include <gentask/join_error.hpp>
+#include <gentask/spawn/join_error.hpp>
 
 #include <catch2/catch.hpp>
 

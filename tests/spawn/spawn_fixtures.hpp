@@ -10,17 +10,17 @@
 /// Every root type a test spawns, on the reactor or from inside a task, must be listed in
 /// `closed_policy`.
 
-#include <gentask/boxed_task_store.hpp>
-#include <gentask/closed_group_map.hpp>
-#include <gentask/future.hpp>
-#include <gentask/join_handle.hpp>
-#include <gentask/open_group_map.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/spawn.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
+#include <gentask/storage/closed_group_map.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/storage/open_group_map.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/spawn/spawn.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
+#include <gentask/core/waker.hpp>
 
 #include "support/counted.hpp"
 #include "support/leaf_futures.hpp"

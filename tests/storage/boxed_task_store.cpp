@@ -1,7 +1,7 @@
-#include <gentask/boxed_task_store.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
 
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/ready.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include "laws/storage_laws.hpp"
 #include "support/alloc_counter.hpp"
@@ -74,9 +74,9 @@ TEST_CASE("the boxed policies name their stores and allocators", "[storage][boxe
   STATIC_REQUIRE(boxed_store::accepts<small_future>);
   STATIC_REQUIRE(recycling_store::accepts<test::never_ready<double, int>>);
 
-  STATIC_REQUIRE(detail::cell_layout<largest_cached_future>::size == 1016);
-  STATIC_REQUIRE(detail::cell_layout<smallest_uncached_future>::size == 1024);
-  STATIC_REQUIRE(detail::cell_layout<largest_cached_future>::align <= alignof(std::max_align_t));
+  STATIC_REQUIRE(cell_layout<largest_cached_future>::size == 1016);
+  STATIC_REQUIRE(cell_layout<smallest_uncached_future>::size == 1024);
+  STATIC_REQUIRE(cell_layout<largest_cached_future>::align <= alignof(std::max_align_t));
 }
 
 TEST_CASE("boxed keeps every task in group 0 and all types in one slot table", "[storage][boxed]") {
@@ -266,7 +266,7 @@ TEMPLATE_TEST_CASE("a detached task that completes on a boxed reactor is freed o
   // maybe_free on the same header again. A boxed store has deallocated (or cached) the block by
   // then and left its state word alone, so the task is freed twice: the live count wraps and the
   // slot's free list loops onto itself (two live tasks share a slot).
-  basic_local_reactor<TestType> reactor;
+  local::basic_reactor<TestType> reactor;
   reactor.spawn_detached(ready(1));
   reactor.run_until_idle();
   CHECK(reactor.get_task_count() == 0);

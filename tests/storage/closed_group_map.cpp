@@ -1,7 +1,7 @@
-#include <gentask/closed_group_map.hpp>
+#include <gentask/storage/closed_group_map.hpp>
 
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/ready.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include "laws/storage_laws.hpp"
 #include "support/alloc_counter.hpp"
@@ -63,7 +63,7 @@ TEST_CASE("closed_group_map is the storage of closed_map", "[storage][closed_gro
   STATIC_REQUIRE(
       std::is_same_v<closed_map<first_type, second_type, third_type>::store<counting_task>,
                      store_type>);
-  using reactor_type = basic_local_reactor<closed_map<ready_future<int>, test::yield_now<int>>>;
+  using reactor_type = local::basic_reactor<closed_map<ready_future<int>, test::yield_now<int>>>;
   STATIC_REQUIRE(
       std::is_same_v<
           reactor_type::storage_type,
@@ -150,14 +150,14 @@ TEST_CASE("closed_group_map poll dispatches to the task's own group",
   REQUIRE(result->get_error().is_error());
   CHECK(join_error<int>(result->get_error()).get_error() == -3);
 
-  CHECK(store.find(third)->get_phase() == detail::task_phase::pending);
-  CHECK(store.find(first)->get_phase() == detail::task_phase::complete);
-  CHECK(store.find(second)->get_phase() == detail::task_phase::complete);
+  CHECK(store.find(third)->get_phase() == task_phase::pending);
+  CHECK(store.find(first)->get_phase() == task_phase::complete);
+  CHECK(store.find(second)->get_phase() == task_phase::complete);
 }
 
 TEST_CASE("a reactor on a closed_group_map runs its declared root types",
           "[storage][closed_group_map]") {
-  basic_local_reactor<closed_map<ready_future<int>, test::yield_now<int>>> reactor;
+  local::basic_reactor<closed_map<ready_future<int>, test::yield_now<int>>> reactor;
   auto a = reactor.spawn(ready(1));
   auto b = reactor.spawn(test::yield_now(2));
   CHECK(a.get_id().get_group() == 0);

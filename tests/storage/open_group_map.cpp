@@ -1,6 +1,6 @@
-#include <gentask/open_group_map.hpp>
+#include <gentask/storage/open_group_map.hpp>
 
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "laws/storage_laws.hpp"
 #include "support/alloc_counter.hpp"
@@ -42,11 +42,11 @@ TEST_CASE("open_group_map obeys the storage laws", "[storage][open_group_map][la
   laws::check_storage_laws<store_type>();
 }
 
-TEST_CASE("open_group_map is the storage of open_map and of local_reactor",
+TEST_CASE("open_group_map is the storage of open_map and of local::reactor",
           "[storage][open_group_map]") {
   STATIC_REQUIRE(std::is_same_v<open_map::store<counting_task>, store_type>);
   STATIC_REQUIRE(
-      std::is_same_v<local_reactor::storage_type, open_group_map<local_reactor::task_type>>);
+      std::is_same_v<local::reactor::storage_type, open_group_map<local::reactor::task_type>>);
   STATIC_REQUIRE(store_type::accepts<tagged<1>>);
   STATIC_REQUIRE(store_type::accepts<test::never_ready<double, int>>);
 }

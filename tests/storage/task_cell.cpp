@@ -1,12 +1,12 @@
 // task_cell.hpp: the 24-byte task_header (ready-list link, joiner, phase and flags), the cell
 // layout (one payload slot shared by the root future and its result), and cell_ops_for<F, Task>
 // (poll: on completion the future is destroyed once and its result built in its place).
-#include <gentask/task_cell.hpp>
+#include <gentask/storage/task_cell.hpp>
 
-#include <gentask/future.hpp>
-#include <gentask/join_error.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task_id.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/spawn/join_error.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/storage/task_id.hpp>
 
 #include "support/counted.hpp"
 #include "support/counting_task.hpp"
@@ -25,11 +25,11 @@
 
 using namespace gentask;
 using namespace gentask::test;
-using gentask::detail::cell_layout;
-using gentask::detail::cell_ops_for;
-using gentask::detail::task_header;
-using gentask::detail::task_phase;
-namespace d = gentask::detail;
+using gentask::cell_layout;
+using gentask::cell_ops_for;
+using gentask::task_header;
+using gentask::task_phase;
+namespace d = gentask;  // the cell layout is public (the reactor kit relies on it)
 
 namespace {
 

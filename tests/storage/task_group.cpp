@@ -1,4 +1,4 @@
-#include <gentask/task_group.hpp>
+#include <gentask/storage/task_group.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/counting_task.hpp"
@@ -69,18 +69,18 @@ struct big_result {
 
 template <class F>
 std::uint32_t chunk_of(const group_of<F>& group, task_id id) {
-  return id.get_slot() / group.cells_per_chunk();
+  return id.get_slot() / group.get_cells_per_chunk();
 }
 
 /// Destroys the payload and frees the cell, as the reactor does.
 template <class F>
 void retire(group_of<F>& group, task_id id) {
-  detail::task_header* h = group.find(id);
+  task_header* h = group.find(id);
   REQUIRE(h != nullptr);
   void* cell = group.cell(id.get_slot());
-  if (h->get_phase() == detail::task_phase::pending) group.get_ops().destroy_future(cell);
-  if (h->get_phase() == detail::task_phase::complete) group.get_ops().destroy_result(cell);
-  h->set_phase(detail::task_phase::empty);
+  if (h->get_phase() == task_phase::pending) group.get_ops().destroy_future(cell);
+  if (h->get_phase() == task_phase::complete) group.get_ops().destroy_result(cell);
+  h->set_phase(task_phase::empty);
   group.free_slot(id.get_slot());
 }
 
@@ -114,8 +114,8 @@ std::vector<task_id> in_chunk(const group_of<F>& group, const std::vector<task_i
 template <class F>
 std::set<std::uint32_t> used_slots(group_of<F>& group) {
   std::set<std::uint32_t> slots;
-  group.for_each_used([&](std::uint32_t slot, detail::task_header& h) {
-    CHECK(h.get_phase() != detail::task_phase::free);
+  group.for_each_used([&](std::uint32_t slot, task_header& h) {
+    CHECK(h.get_phase() != task_phase::free);
     CHECK(slots.insert(slot).second);
   });
   return slots;
@@ -141,46 +141,46 @@ struct four_chunks {
 
 TEST_CASE("a task_group cell holds the header and the larger of the future and its result",
           "[storage][task_group]") {
-  STATIC_REQUIRE(sizeof(detail::task_header) == 24);
-  using small = detail::cell_layout<padded<8>>;
+  STATIC_REQUIRE(sizeof(task_header) == 24);
+  using small = cell_layout<padded<8>>;
   STATIC_REQUIRE(small::payload_offset == 24);
   STATIC_REQUIRE(small::size % small::align == 0);
   STATIC_REQUIRE(small::size >= 24 + sizeof(join_result_t<padded<8>>));
 
-  using big = detail::cell_layout<big_result>;
+  using big = cell_layout<big_result>;
   STATIC_REQUIRE(sizeof(big_result) < 16);
   STATIC_REQUIRE(big::size >= big::payload_offset + 2000);
   STATIC_REQUIRE(big::size >= big::payload_offset + sizeof(join_result_t<big_result>));
 
-  using aligned = detail::cell_layout<padded<1000>>;
+  using aligned = cell_layout<padded<1000>>;
   STATIC_REQUIRE(aligned::size == 1024);
 }
 
 TEST_CASE("a task_group chunk holds the largest power of two of cells that fits in 16 KiB",
           "[storage][task_group]") {
-  STATIC_REQUIRE(detail::cell_layout<padded<24>>::size == 48);
-  STATIC_REQUIRE(detail::cell_layout<padded<40>>::size == 64);
-  STATIC_REQUIRE(detail::cell_layout<padded<1000>>::size == 1024);
-  STATIC_REQUIRE(detail::cell_layout<padded<1008>>::size == 1032);
-  STATIC_REQUIRE(detail::cell_layout<padded<4072>>::size == 4096);
-  STATIC_REQUIRE(detail::cell_layout<padded<16360>>::size == 16384);
-  STATIC_REQUIRE(detail::cell_layout<padded<20000>>::size == 20024);
+  STATIC_REQUIRE(cell_layout<padded<24>>::size == 48);
+  STATIC_REQUIRE(cell_layout<padded<40>>::size == 64);
+  STATIC_REQUIRE(cell_layout<padded<1000>>::size == 1024);
+  STATIC_REQUIRE(cell_layout<padded<1008>>::size == 1032);
+  STATIC_REQUIRE(cell_layout<padded<4072>>::size == 4096);
+  STATIC_REQUIRE(cell_layout<padded<16360>>::size == 16384);
+  STATIC_REQUIRE(cell_layout<padded<20000>>::size == 20024);
 
-  CHECK(group_of<padded<24>>(0).cells_per_chunk() == 256);  // 341 fit
-  CHECK(group_of<padded<40>>(0).cells_per_chunk() == 256);  // exactly 256 fit
-  CHECK(group_of<padded<1000>>(0).cells_per_chunk() == 16);
-  CHECK(group_of<padded<1008>>(0).cells_per_chunk() == 8);  // 15 fit
-  CHECK(group_of<padded<4072>>(0).cells_per_chunk() == 4);
-  CHECK(group_of<padded<16360>>(0).cells_per_chunk() == 1);
-  CHECK(group_of<padded<20000>>(0).cells_per_chunk() == 1);  // a cell bigger than 16 KiB
+  CHECK(group_of<padded<24>>(0).get_cells_per_chunk() == 256);  // 341 fit
+  CHECK(group_of<padded<40>>(0).get_cells_per_chunk() == 256);  // exactly 256 fit
+  CHECK(group_of<padded<1000>>(0).get_cells_per_chunk() == 16);
+  CHECK(group_of<padded<1008>>(0).get_cells_per_chunk() == 8);  // 15 fit
+  CHECK(group_of<padded<4072>>(0).get_cells_per_chunk() == 4);
+  CHECK(group_of<padded<16360>>(0).get_cells_per_chunk() == 1);
+  CHECK(group_of<padded<20000>>(0).get_cells_per_chunk() == 1);  // a cell bigger than 16 KiB
 
   group_of<padded<1008>> group(0);
   CHECK(group.get_cell_size() == 1032);
   CHECK(group.get_chunk_count() == 0);
-  CHECK(group.capacity() == 0);
+  CHECK(group.get_capacity() == 0);
   (void)group.spawn(padded<1008>{});
   CHECK(group.get_chunk_count() == 1);
-  CHECK(group.capacity() == 8);
+  CHECK(group.get_capacity() == 8);
 }
 
 TEST_CASE("task_group ids carry the group id and number slots chunk by chunk",
@@ -226,10 +226,10 @@ TEST_CASE("task_group keeps live tasks at their addresses while it grows",
           "[storage][task_group]") {
   group_of<address_probe> group(0);
   counting_task task;
-  const std::uint32_t per_chunk = group.cells_per_chunk();
+  const std::uint32_t per_chunk = group.get_cells_per_chunk();
   std::vector<const void*> first_seen(per_chunk, nullptr);  // never resized: stable elements
   std::vector<task_id> ids;
-  std::vector<detail::task_header*> headers;
+  std::vector<task_header*> headers;
   for (std::uint32_t i = 0; i < per_chunk; ++i) {
     ids.push_back(group.spawn(address_probe{&first_seen[i]}));
     headers.push_back(group.find(ids.back()));
@@ -246,13 +246,13 @@ TEST_CASE("task_group keeps live tasks at their addresses while it grows",
 
   for (std::uint32_t i = 0; i < per_chunk; ++i) {
     CHECK(group.find(ids[i]) == headers[i]);
-    CHECK(detail::cell_layout<address_probe>::future(group.cell(ids[i].get_slot())) ==
+    CHECK(cell_layout<address_probe>::future(group.cell(ids[i].get_slot())) ==
           first_seen[i]);
     REQUIRE(group.poll_direct(ids[i].get_slot(), task));
-    const auto* result = detail::cell_layout<address_probe>::result(group.cell(ids[i].get_slot()));
+    const auto* result = cell_layout<address_probe>::result(group.cell(ids[i].get_slot()));
     REQUIRE(result->is_ready());
     CHECK(result->get_value());  // polled at the address it first had
-    group.find(ids[i])->set_phase(detail::task_phase::complete);
+    group.find(ids[i])->set_phase(task_phase::complete);
   }
 }
 
@@ -289,7 +289,7 @@ TEST_CASE("task_group allocates only at the spawn that opens a chunk", "[storage
     for (std::uint32_t i = 1; i < policy_cells; ++i) ids.push_back(group.spawn(policy_future{}));
     CHECK(counter.get_count() == 0);
     CHECK(group.get_chunk_count() == chunk + 1);
-    CHECK(group.capacity() == (chunk + 1) * policy_cells);
+    CHECK(group.get_capacity() == (chunk + 1) * policy_cells);
   }
 }
 
@@ -315,7 +315,7 @@ TEST_CASE("task_group keeps its only chunk when that chunk's last task ends",
   group_of<policy_future> group(0);
   for (std::uint32_t i = 0; i < 4 * policy_cells; ++i) retire(group, group.spawn(policy_future{}));
   CHECK(group.get_chunk_count() == 1);
-  CHECK(group.capacity() == policy_cells);
+  CHECK(group.get_capacity() == policy_cells);
   test::allocation_counter counter;
   retire(group, group.spawn(policy_future{}));
   CHECK(counter.get_count() == 0);
@@ -351,14 +351,14 @@ TEST_CASE("task_group gives memory back once it has stayed below a quarter full 
   REQUIRE(quiet > 0);
   REQUIRE(g.group.get_chunk_count() == 4);
   test::allocation_counter counter;
-  const std::size_t needed = g.group.capacity() - quiet;
+  const std::size_t needed = g.group.get_capacity() - quiet;
   for (std::size_t i = 0; i + 1 < needed; ++i) {
     retire(g.group, g.group.spawn(policy_future{}));
     REQUIRE(g.group.get_chunk_count() == 4);  // not yet: the group has not stayed quiet long enough
   }
   retire(g.group, g.group.spawn(policy_future{}));  // the completion that ends the streak
   CHECK(g.group.get_chunk_count() == 2);  // chunk 0 (one task) and one spare
-  CHECK(g.group.capacity() == 2 * policy_cells);
+  CHECK(g.group.get_capacity() == 2 * policy_cells);
   CHECK(g.group.get_quiet_completions() == 0);
   CHECK(counter.get_count() == 0);  // giving memory back allocates nothing
 
@@ -472,7 +472,7 @@ TEST_CASE("task_group disable_release keeps every chunk", "[storage][task_group]
   for (int i = 0; i < 1000; ++i) retire(g.group, g.group.spawn(policy_future{}));
   CHECK(g.group.get_live_count() == 0);
   CHECK(g.group.get_chunk_count() == 4);
-  CHECK(g.group.capacity() == 4 * policy_cells);
+  CHECK(g.group.get_capacity() == 4 * policy_cells);
 }
 
 TEST_CASE("destroying a task_group destroys each remaining future and result once",
@@ -483,7 +483,7 @@ TEST_CASE("destroying a task_group destroys each remaining future and result onc
   {
     group_of<probe_type> group(0);
     counting_task task;
-    const std::uint32_t per_chunk = group.cells_per_chunk();
+    const std::uint32_t per_chunk = group.get_cells_per_chunk();
     std::vector<task_id> ids;
     for (std::uint32_t i = 0; i < 3 * per_chunk; ++i) {
       ids.push_back(group.spawn(probe_type(record, ready_value<int>{1})));
@@ -503,7 +503,7 @@ TEST_CASE("destroying a task_group destroys each remaining future and result onc
     REQUIRE(group.get_live_count() == 1);
     REQUIRE(group.get_chunk_count() == 2);
     REQUIRE(group.poll_direct(chunk2[0].get_slot(), task));  // one complete result remains
-    group.find(chunk2[0])->set_phase(detail::task_phase::complete);
+    group.find(chunk2[0])->set_phase(task_phase::complete);
     const task_id pending_one = group.spawn(probe_type(record, ready_value<int>{2}));
     ++spawned;
     CHECK(group.find(pending_one) != nullptr);

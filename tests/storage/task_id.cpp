@@ -1,4 +1,4 @@
-#include <gentask/task_id.hpp>
+#include <gentask/storage/task_id.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -1,11 +1,11 @@
 #include <gentask/streams/and_then.hpp>
 
-#include <gentask/errors.hpp>
-#include <gentask/failed.hpp>
-#include <gentask/map.hpp>
-#include <gentask/ready.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/futures/failed.hpp>
+#include <gentask/futures/map.hpp>
+#include <gentask/futures/ready.hpp>
 #include <gentask/streams/iter.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "stream_kit.hpp"
 #include "support/counted.hpp"

@@ -1,9 +1,9 @@
 #include <gentask/streams/collect.hpp>
 
-#include <gentask/errors.hpp>
+#include <gentask/core/errors.hpp>
 #include <gentask/streams/iter.hpp>
 #include <gentask/streams/map.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "stream_kit.hpp"
 #include "support/counting_task.hpp"
@@ -74,7 +74,7 @@ TEST_CASE("an error short-circuits streams::collect", "[streams][collect]") {
 }
 
 TEST_CASE("block_on collects a stream on the local reactor", "[streams][collect][reactor]") {
-  auto r = gentask::block_on(interleave_pending(streams::iter(std::vector<int>{9, 8})) |
+  auto r = gentask::local::block_on(interleave_pending(streams::iter(std::vector<int>{9, 8})) |
                              streams::collect());
   CHECK(r.get_value() == std::vector<int>{9, 8});
 }

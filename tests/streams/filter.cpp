@@ -1,6 +1,6 @@
 #include <gentask/streams/filter.hpp>
 
-#include <gentask/errors.hpp>
+#include <gentask/core/errors.hpp>
 #include <gentask/streams/iter.hpp>
 
 #include "stream_kit.hpp"

@@ -1,14 +1,14 @@
 #include <gentask/streams/fold.hpp>
 
-#include <gentask/errors.hpp>
-#include <gentask/failed.hpp>
-#include <gentask/map.hpp>
-#include <gentask/ready.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/futures/failed.hpp>
+#include <gentask/futures/map.hpp>
+#include <gentask/futures/ready.hpp>
 #include <gentask/streams/and_then.hpp>
 #include <gentask/streams/iter.hpp>
 #include <gentask/streams/map.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "stream_kit.hpp"
 #include "support/alloc_counter.hpp"
@@ -164,12 +164,12 @@ TEST_CASE("polling streams::fold over an lvalue vector allocates nothing",
 TEST_CASE("block_on drives iter then map then fold to its sum on the local reactor",
           "[streams][fold][reactor]") {
   std::vector<int> v{1, 2, 3, 4};
-  auto r = gentask::block_on(streams::iter(v) | streams::map([](int x) { return x * x; }) |
+  auto r = gentask::local::block_on(streams::iter(v) | streams::map([](int x) { return x * x; }) |
                              streams::fold(0, std::plus<>()));
   REQUIRE(r.is_ready());
   CHECK(r.get_value() == 30);
 
-  auto woken = gentask::block_on(
+  auto woken = gentask::local::block_on(
       interleave_pending(streams::iter(v)) |
       streams::fold(0, [](int acc, int x) { return yield_now(acc + x); }));
   CHECK(woken.get_value() == 10);

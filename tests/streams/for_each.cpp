@@ -1,11 +1,11 @@
 #include <gentask/streams/for_each.hpp>
 
-#include <gentask/errors.hpp>
-#include <gentask/failed.hpp>
-#include <gentask/ready.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/futures/failed.hpp>
+#include <gentask/futures/ready.hpp>
 #include <gentask/streams/iter.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "stream_kit.hpp"
 #include "support/counted.hpp"
@@ -128,7 +128,7 @@ TEST_CASE("streams::for_each requires unifiable errors and runs on the local rea
   STATIC_REQUIRE(std::is_invocable_v<streams::for_each_fn, ints, decltype(int_error)>);
 
   int sum = 0;
-  auto r = gentask::block_on(interleave_pending(streams::iter(std::vector<int>{4, 5})) |
+  auto r = gentask::local::block_on(interleave_pending(streams::iter(std::vector<int>{4, 5})) |
                              streams::for_each([&sum](int x) {
                                sum += x;
                                return yield_now(x);

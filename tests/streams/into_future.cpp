@@ -1,13 +1,13 @@
 #include <gentask/streams/into_future.hpp>
 
-#include <gentask/and_then.hpp>
-#include <gentask/errors.hpp>
-#include <gentask/failed.hpp>
-#include <gentask/map.hpp>
+#include <gentask/futures/and_then.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/futures/failed.hpp>
+#include <gentask/futures/map.hpp>
 #include <gentask/streams/collect.hpp>
 #include <gentask/streams/iter.hpp>
 #include <gentask/streams/map.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "stream_kit.hpp"
 #include "support/counting_task.hpp"
@@ -99,7 +99,7 @@ TEST_CASE("streams::into_future of an infallible stream cannot fail and composes
                       return std::make_pair(head, tail);
                     });
            });
-  auto r = gentask::block_on(std::move(f));
+  auto r = gentask::local::block_on(std::move(f));
   REQUIRE(r.is_ready());
   CHECK(r.get_value().first == 7);
   CHECK(r.get_value().second == std::vector<int>{8, 9});

@@ -1,7 +1,7 @@
 #include <gentask/streams/iter.hpp>
 
-#include <gentask/errors.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "stream_kit.hpp"
 #include "support/counted.hpp"

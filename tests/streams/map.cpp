@@ -1,7 +1,7 @@
 #include <gentask/streams/map.hpp>
 
-#include <gentask/errors.hpp>
-#include <gentask/ready.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/futures/ready.hpp>
 #include <gentask/streams/iter.hpp>
 
 #include "stream_kit.hpp"

@@ -13,13 +13,13 @@
 /// - `stream_pollable_on<S>()` / `future_pollable_on<F>()`: one bit per archetype on which `S` /
 ///   `F` is pollable (the bits of tests/core/pollable_matrix.cpp).
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "support/leaf_futures.hpp"
 

@@ -1,6 +1,6 @@
 #include <gentask/streams/take.hpp>
 
-#include <gentask/errors.hpp>
+#include <gentask/core/errors.hpp>
 #include <gentask/streams/filter.hpp>
 #include <gentask/streams/iter.hpp>
 #include <gentask/streams/map.hpp>

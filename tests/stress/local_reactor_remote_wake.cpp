@@ -1,8 +1,8 @@
 // Wakes that cross threads: remote_waker sent to other threads, woken while the reactor sleeps,
 // dropped there, and outliving the reactor. Run under TSan (label `threads`).
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
-#include <gentask/ready.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -69,7 +69,7 @@ struct hand_out {
 
 TEST_CASE("a remote_waker woken from another thread wakes a sleeping block_on",
           "[reactor][local][threads]") {
-  local_reactor reactor;
+  local::reactor reactor;
   std::atomic<std::uint64_t> count{0};
   std::atomic<remote_waker*> publish{nullptr};
   std::thread waker_thread([&] {
@@ -89,7 +89,7 @@ TEST_CASE("wakes from several threads are coalesced and none is lost",
           "[reactor][local][threads]") {
   constexpr int threads = 4;
   constexpr std::uint64_t per_thread = 5000;
-  local_reactor reactor;
+  local::reactor reactor;
   std::atomic<std::uint64_t> count{0};
   std::atomic<remote_waker*> publish{nullptr};
   std::vector<std::thread> wakers;
@@ -110,7 +110,7 @@ TEST_CASE("wakes from several threads are coalesced and none is lost",
 
 TEST_CASE("dropping the last remote_waker on another thread ends a stalled block_on",
           "[reactor][local][threads]") {
-  local_reactor reactor;
+  local::reactor reactor;
   auto slot = std::make_shared<std::optional<remote_waker>>();
   auto flag = std::make_shared<std::atomic<bool>>(false);
   std::atomic<bool> taken{false};
@@ -125,13 +125,13 @@ TEST_CASE("dropping the last remote_waker on another thread ends a stalled block
     using error_type = never;
     hand_out inner;
     std::atomic<bool>* taken;
-    poll_result<unit, never> poll(local_reactor::task_type& task) {
+    poll_result<unit, never> poll(local::reactor::task_type& task) {
       auto r = inner.poll(task);
       taken->store(true, std::memory_order_release);
       return r;
     }
   };
-  CHECK_THROWS_AS(reactor.block_on(watch{hand_out{slot, flag}, &taken}), stalled);
+  CHECK_THROWS_AS(reactor.block_on(watch{hand_out{slot, flag}, &taken}), runtime::stalled);
   dropper.join();
 }
 
@@ -142,7 +142,7 @@ TEST_CASE("remote_wakers outlive their reactor and wake nothing from other threa
   std::atomic<bool> stop{false};
   std::thread hammer;
   {
-    local_reactor reactor;
+    local::reactor reactor;
     reactor.spawn_detached(hand_out{slot, flag});
     reactor.run_until_idle();
     REQUIRE(slot->has_value());
@@ -163,7 +163,7 @@ TEST_CASE("remote_wakers outlive their reactor and wake nothing from other threa
 
 TEST_CASE("a reactor refuses block_on and spawn from another thread",
           "[reactor][local][threads]") {
-  local_reactor reactor;
+  local::reactor reactor;
   bool refused_block_on = false;
   bool refused_spawn = false;
   std::thread other([&] {

@@ -1,10 +1,10 @@
 // Spawning from other threads: remote handles, remote join handles, cancel from the remote
 // side, and shutdown racing remote spawns. Run under TSan (label `threads`).
-#include <gentask/remote_join_handle.hpp>
+#include <gentask/spawn/remote_join_handle.hpp>
 
-#include <gentask/map.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
+#include <gentask/futures/map.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/leaf_futures.hpp"
@@ -79,7 +79,7 @@ TEST_CASE("tasks spawned from several threads run on the reactor and their resul
           "[spawn][remote][threads]") {
   constexpr int threads = 4;
   constexpr int per_thread = 200;
-  local_reactor reactor;
+  local::reactor reactor;
   const std::thread::id reactor_thread = std::this_thread::get_id();
   std::atomic<int> ran_on_reactor{0};
   std::atomic<int> joined{0};
@@ -104,7 +104,7 @@ TEST_CASE("tasks spawned from several threads run on the reactor and their resul
         handles.push_back(std::move(r).get_handle());
       }
       for (auto& h : handles) {  // joined here, on this thread, through its own block_on
-        auto out = gentask::block_on(std::move(h));
+        auto out = gentask::local::block_on(std::move(h));
         sum.fetch_add(out.get_value());
         joined.fetch_add(1);
       }
@@ -126,7 +126,7 @@ TEST_CASE("dropping remote join handles on their thread cancels the tasks on the
   constexpr int n = 300;
   destruction_log log;
   log.reactor_thread = std::this_thread::get_id();
-  local_reactor reactor;
+  local::reactor reactor;
   std::atomic<bool> dropped{false};
   std::atomic<int> refused{0};
   std::thread remote([&, handle = reactor.get_remote_handle()]() mutable {
@@ -164,7 +164,7 @@ TEST_CASE("a remote spawn racing the reactor's shutdown either runs or gives the
     std::atomic<bool> started{false};
     std::thread remote;
     {
-      local_reactor reactor;
+      local::reactor reactor;
       remote = std::thread([&, handle = reactor.get_remote_handle()]() mutable {
         started.store(true);
         for (int i = 0; i < 200; ++i) {
@@ -192,9 +192,9 @@ TEST_CASE("a remote spawn racing the reactor's shutdown either runs or gives the
 
 TEST_CASE("a remote handle outlives its reactor and then gives futures back",
           "[spawn][remote][threads]") {
-  std::optional<local_reactor::remote_handle> handle;
+  std::optional<local::reactor::remote_handle> handle;
   {
-    local_reactor reactor;
+    local::reactor reactor;
     handle.emplace(reactor.get_remote_handle());
   }
   destruction_log log;
@@ -216,7 +216,7 @@ TEST_CASE("a remote join handle whose task is destroyed at shutdown yields cance
   log.reactor_thread = std::this_thread::get_id();
   std::optional<remote_join_handle<int, never>> handle;
   {
-    local_reactor reactor;
+    local::reactor reactor;
     auto remote = reactor.get_remote_handle();
     std::thread spawner([&] {
       auto r = remote.spawn(pending_forever(&log));
@@ -230,7 +230,7 @@ TEST_CASE("a remote join handle whose task is destroyed at shutdown yields cance
   CHECK(log.on_reactor.load() == 1);
   bool canceled = false;
   std::thread joiner([&] {
-    auto out = gentask::block_on(std::move(*handle));
+    auto out = gentask::local::block_on(std::move(*handle));
     canceled = out.is_failed() && out.get_error().is_canceled();
   });
   joiner.join();
@@ -242,7 +242,7 @@ TEST_CASE("a remote spawn is one allocation and running it on a warm reactor is 
   // The shared join state and the request that carries the future are one block; the reactor
   // moves the future into its typed group, which allocates nothing once it has room.
   constexpr int n = 16;
-  local_reactor reactor;
+  local::reactor reactor;
   auto remote = reactor.get_remote_handle();
   std::vector<remote_join_handle<int, never>> handles;
   handles.reserve(n);
@@ -271,7 +271,7 @@ TEST_CASE("a remote spawn is one allocation and running it on a warm reactor is 
   CHECK(reactor.get_task_count() == 0);
   int i = 0;
   for (auto& h : handles) {  // every result is in: the handle takes it without waiting
-    auto out = gentask::block_on(std::move(h));
+    auto out = gentask::local::block_on(std::move(h));
     REQUIRE(out.is_ready());
     CHECK(out.get_value() == i++);
   }
@@ -330,7 +330,7 @@ TEST_CASE("a remote join handle dropped while the reactor takes its spawn reques
   // was sent and the task stayed pending for ever. Opened here deterministically, on one thread.
   drops_own_handle_when_moved::hook hook;
   hook.reactor_thread = std::this_thread::get_id();
-  local_reactor reactor;
+  local::reactor reactor;
   auto remote = reactor.get_remote_handle();
   auto r = remote.spawn(drops_own_handle_when_moved(&hook));
   REQUIRE(r.is_spawned());

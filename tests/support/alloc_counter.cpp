@@ -12,7 +12,7 @@ void gentask_count_allocation() noexcept {
 }
 }  // namespace
 
-#include "replace_operator_new.inc"
+#include "../../tools/replace_operator_new.inc"
 
 namespace gentask::test {
 

@@ -4,8 +4,8 @@
 /// `new_count_waker`). Tests check `get_wake_count()` after a poll, and `get_live_handles()` to
 /// see that a future released the handles it kept.
 
-#include <gentask/task.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -3,9 +3,9 @@
 /// `interleave_pending(s)`: a stream that returns `pending` (having woken its task) before each
 /// of `s`'s results (futures-test's `interleave_pending`).
 
-#include <gentask/poll_result.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
 
 #include <type_traits>
 #include <utility>

@@ -10,11 +10,11 @@
 ///   its polls and destructions in a `probe_record`.
 /// - `needs_*`: leaves that constrain `poll` on one capability each, for pollable tables.
 
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <memory>

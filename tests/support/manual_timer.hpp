@@ -5,9 +5,9 @@
 
 #include "counting_task.hpp"
 
-#include <gentask/task.hpp>
-#include <gentask/timer_driver.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/timer_driver.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <cstdint>

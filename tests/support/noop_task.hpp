@@ -2,8 +2,8 @@
 /// @file
 /// `noop_task`: a task whose wake handles do nothing (futures-test's `noop_context`).
 
-#include <gentask/task.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/waker.hpp>
 
 namespace gentask::test {
 

@@ -4,10 +4,10 @@
 /// as `f` (futures-test's `pending_once`). Checks that a combinator re-polls after a wake and
 /// does not assume its children complete at once.
 
-#include <gentask/future.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
 
 #include <type_traits>
 #include <utility>

@@ -1,14 +1,14 @@
 #include <gentask/sync/mutex.hpp>
 
-#include <gentask/budget.hpp>
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/join_handle.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/spawn.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/budget.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/spawn/spawn.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/core/unit.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/counting_task.hpp"
@@ -189,7 +189,7 @@ TEST_CASE("the mutex's lock future and guard have the expected concepts and copy
   STATIC_REQUIRE(pollable<lock_type, archetypes::task>);
   STATIC_REQUIRE(pollable<lock_type, archetypes::full_task>);
   STATIC_REQUIRE(pollable<lock_type, counting_task>);
-  STATIC_REQUIRE(pollable<lock_type, local_reactor::task_type>);
+  STATIC_REQUIRE(pollable<lock_type, local::reactor::task_type>);
   STATIC_REQUIRE(std::is_same_v<item_type_t<lock_type>, guard_type>);
   STATIC_REQUIRE(std::is_same_v<error_type_t<lock_type>, never>);
   STATIC_REQUIRE(std::is_same_v<decltype(std::declval<async_mutex<int>&>().lock()), lock_type>);
@@ -396,7 +396,7 @@ TEST_CASE("with a cooperative budget of 4 tasks locking a mutex in a loop yield 
   std::vector<int> log;
   int polls_a = 0;
   int polls_b = 0;
-  local_reactor reactor;
+  local::reactor reactor;
   reactor.set_coop_budget(4);
   reactor.spawn_detached(lock_loop(&m, 0, 10, &log, &polls_a));
   reactor.spawn_detached(lock_loop(&m, 1, 10, &log, &polls_b));
@@ -414,7 +414,7 @@ TEST_CASE("the mutex protects a counter across many spawned tasks that yield whi
   constexpr int rounds = 25;
   async_mutex<int> m(0);
   counter_stats stats;
-  local_reactor reactor;
+  local::reactor reactor;
   SECTION("without a budget") {}
   SECTION("with a budget of 4") { reactor.set_coop_budget(4); }
   auto r = reactor.block_on(spawn_incrementers(&m, tasks, rounds, &stats));

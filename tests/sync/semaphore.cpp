@@ -1,12 +1,12 @@
 #include <gentask/sync/semaphore.hpp>
 
-#include <gentask/budget.hpp>
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/budget.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/core/unit.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/counting_task.hpp"
@@ -203,7 +203,7 @@ TEST_CASE("the semaphore's futures and permits have the expected concepts and co
   STATIC_REQUIRE(pollable<acquire_type, archetypes::full_task>);
   STATIC_REQUIRE(pollable<acquire_type, counting_task>);
   STATIC_REQUIRE(pollable<acquire_type, budget_task>);
-  STATIC_REQUIRE(pollable<acquire_type, local_reactor::task_type>);
+  STATIC_REQUIRE(pollable<acquire_type, local::reactor::task_type>);
   STATIC_REQUIRE(std::is_same_v<item_type_t<acquire_type>, semaphore_permit>);
   STATIC_REQUIRE(std::is_same_v<error_type_t<acquire_type>, semaphore_closed>);
   STATIC_REQUIRE(std::is_same_v<decltype(std::declval<semaphore&>().acquire()), acquire_type>);
@@ -663,7 +663,7 @@ TEST_CASE("local reactor tasks acquire a semaphore in the order they queued, not
           "[sync][semaphore][reactor]") {
   semaphore sem(1);
   std::vector<int> order;
-  local_reactor reactor;
+  local::reactor reactor;
   auto gate = sem.try_acquire();
   // Task `id` waits `id` rounds before it queues, so the queue order is 0, 1, 2, 3, 4.
   for (const int id : {3, 0, 4, 1, 2}) {
@@ -685,7 +685,7 @@ TEST_CASE("with a cooperative budget a task acquiring a semaphore in a loop yiel
   std::vector<int> log;
   int polls_a = 0;
   int polls_b = 0;
-  local_reactor reactor;
+  local::reactor reactor;
   SECTION("budget of 4") {
     reactor.set_coop_budget(4);
     reactor.spawn_detached(acquire_loop(&sem, 0, 10, &log, &polls_a));
@@ -712,7 +712,7 @@ TEST_CASE("block_on completes a root that acquires a semaphore in a loop under a
   semaphore sem(2);
   std::vector<int> log;
   int polls = 0;
-  local_reactor reactor;
+  local::reactor reactor;
   reactor.set_coop_budget(4);
   auto r = reactor.block_on(acquire_loop(&sem, 7, 25, &log, &polls));
   CHECK(r.is_ready());
@@ -724,7 +724,7 @@ TEST_CASE("tasks contending for semaphore permits on the local reactor share the
           "[sync][semaphore][reactor]") {
   semaphore sem(3);
   std::size_t failures = 0;
-  local_reactor reactor;
+  local::reactor reactor;
   reactor.set_coop_budget(4);
   reactor.spawn_detached(holding_loop(&sem, 2, 20, &failures));
   reactor.spawn_detached(holding_loop(&sem, 1, 20, &failures));
@@ -771,7 +771,7 @@ TEST_CASE("tasks contending for a semaphore on a warm local reactor allocate not
           "[sync][semaphore][reactor]") {
   semaphore sem(1);
   std::size_t failures = 0;
-  local_reactor reactor;
+  local::reactor reactor;
   // Warm the reactor up: the group and the ready queue for three tasks of this type.
   for (int i = 0; i < 3; ++i) reactor.spawn_detached(holding_loop(&sem, 1, 1, &failures));
   reactor.run_until_idle();

@@ -3,15 +3,15 @@
 // budget) except get_remote_waker, which is deliberately not.
 #include <gentask/unordered/child_task.hpp>
 
-#include <gentask/budget.hpp>
-#include <gentask/future.hpp>
-#include <gentask/io_driver.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/task.hpp>
-#include <gentask/task_archetypes.hpp>
-#include <gentask/timer_driver.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/budget.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/io_driver.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/core/timer_driver.hpp>
+#include <gentask/core/waker.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/leaf_futures.hpp"

@@ -5,8 +5,8 @@
 // variants share is in shared_suite.cpp.
 #include <gentask/unordered/poll_all.hpp>
 
-#include <gentask/stream.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "streams/stream_kit.hpp"
 #include "support/alloc_counter.hpp"

@@ -6,8 +6,8 @@
 // shared_suite.cpp.
 #include <gentask/unordered/ready_id_set.hpp>
 
-#include <gentask/stream.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "streams/stream_kit.hpp"
 #include "support/alloc_counter.hpp"

@@ -4,10 +4,10 @@
 /// drive their set with, and `take`, which reads one outcome from a set that must have one.
 /// (The suite shared by all four variants uses unordered_fixtures.hpp.)
 
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/waker.hpp>
 
 #include "support/counted.hpp"
 

@@ -8,9 +8,9 @@
 #include <gentask/unordered/spawn_per_child.hpp>
 #include <gentask/unordered/yield_policy.hpp>
 
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/sleep.hpp>
-#include <gentask/stream.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/time/sleep.hpp>
+#include <gentask/core/stream.hpp>
 #include <gentask/sync/semaphore.hpp>
 
 #include "support/counting_task.hpp"
@@ -72,7 +72,7 @@ TEMPLATE_TEST_CASE("every variant is a stream of child outcomes", "[unordered][c
   using set_type = typename TestType::template set<test_child>;
   STATIC_REQUIRE(stream<set_type>);
   STATIC_REQUIRE(std::is_same_v<error_type_t<set_type>, never>);
-  STATIC_REQUIRE(pollable_stream<set_type, local_reactor::task_type>);
+  STATIC_REQUIRE(pollable_stream<set_type, local::reactor::task_type>);
   STATIC_REQUIRE(std::is_move_constructible_v<set_type>);
   STATIC_REQUIRE_FALSE(std::is_copy_constructible_v<set_type>);
   // The baselines run on any task; the proposal needs one that can spawn.
@@ -353,7 +353,7 @@ TEMPLATE_TEST_CASE("a parent that awaits a permit while its children hold one (f
                    "[unordered][starvation][timer]", GENTASK_ALL_VARIANTS) {
   using set_type = typename TestType::template set<permit_holder>;
   semaphore sem(1);  // outlives the reactor, whose parent task still waits on it at the end
-  local_reactor reactor;
+  local::reactor reactor;
   reactor.get_timer().set_clock_mode(timer_queue::clock_mode::manual);
   set_type set;
   bool got_permit = false;

@@ -4,12 +4,12 @@
 // in shared_suite.cpp.
 #include <gentask/unordered/spawn_per_child.hpp>
 
-#include <gentask/boxed_task_store.hpp>
-#include <gentask/closed_group_map.hpp>
-#include <gentask/open_group_map.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task_archetypes.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
+#include <gentask/storage/closed_group_map.hpp>
+#include <gentask/storage/open_group_map.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task_archetypes.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/counting_task.hpp"
@@ -28,7 +28,7 @@ TEST_CASE("spawn_per_child is a stream pollable only on spawning tasks",
   STATIC_REQUIRE(stream<set_type>);
   STATIC_REQUIRE(std::is_same_v<futures_unordered<test_child>, set_type>);
   STATIC_REQUIRE(std::is_same_v<item_type_t<set_type>, poll_result<int, join_error<int>>>);
-  STATIC_REQUIRE(pollable_stream<set_type, local_reactor::task_type>);
+  STATIC_REQUIRE(pollable_stream<set_type, local::reactor::task_type>);
   STATIC_REQUIRE(pollable_stream<set_type, archetypes::task_with<capability::spawn>>);
   STATIC_REQUIRE_FALSE(pollable_stream<set_type, counting_task>);
   STATIC_REQUIRE_FALSE(pollable_stream<set_type, archetypes::task_with<capability::timer>>);
@@ -167,7 +167,7 @@ struct holder_pusher {
 
 TEST_CASE("spawn_per_child drops an outcome the parent never took when the set goes",
           "[unordered][spawn_per_child][drop]") {
-  local_reactor reactor;
+  local::reactor reactor;
   auto state = std::make_shared<int>(0);
   std::optional<unordered::spawn_per_child<holder_child>> set{std::in_place};
   auto pushed = reactor.spawn(holder_pusher{&*set, state});
@@ -247,7 +247,7 @@ struct refill_driver {
 
 TEST_CASE("spawn_per_child allocates nothing per push, wake or completion once warm",
           "[unordered][spawn_per_child][allocations]") {
-  local_reactor reactor;
+  local::reactor reactor;
   unordered::spawn_per_child<flag_child> set;
   flag_child::context ctx;
   ctx.fired.resize(10000);
@@ -303,7 +303,7 @@ using closed_for_sets =
 TEMPLATE_TEST_CASE("spawn_per_child runs on every storage policy of the local reactor",
                    "[unordered][spawn_per_child][storage]", open_map, boxed_storage,
                    boxed_recycling_storage, closed_for_sets) {
-  basic_local_reactor<TestType> reactor;
+  local::basic_reactor<TestType> reactor;
   unordered::spawn_per_child<flag_child> set;
   flag_child::context ctx;
   ctx.fired.resize(16);

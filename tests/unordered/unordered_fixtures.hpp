@@ -13,12 +13,12 @@
 ///   the children the test queued, then takes every item the set yields, in order, pushing
 ///   what was queued meanwhile before each next `poll_next`.
 
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/reactors/local/local_reactor.hpp>
-#include <gentask/task.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/core/task.hpp>
 #include <gentask/unordered/spawn_per_child.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -130,7 +130,7 @@ template <class Variant>
 struct set_harness {
   using set_type = typename Variant::template set<test_child>;
 
-  local_reactor reactor;
+  local::reactor reactor;
   std::optional<set_type> set{std::in_place};
   std::vector<child_ptr> to_push;
   std::vector<int> items;

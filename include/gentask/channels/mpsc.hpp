@@ -52,13 +52,13 @@
 ///
 /// @see oneshot.hpp (a single value), stream.hpp
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <cassert>
 #include <cstddef>

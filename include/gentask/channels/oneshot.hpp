@@ -38,11 +38,11 @@
 ///
 /// @see mpsc.hpp (a bounded multi-producer channel), errors.hpp (`canceled`)
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <optional>

@@ -4,9 +4,9 @@
 /// `streams::for_each`): a plain value `v` is treated as `ready(v)` (a reference is copied into
 /// it), and `void` as `ready()`.
 
-#include <gentask/future.hpp>
-#include <gentask/ready.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/core/unit.hpp>
 
 #include <functional>
 #include <type_traits>

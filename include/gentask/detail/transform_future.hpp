@@ -2,12 +2,12 @@
 /// @file
 /// The shared body of `map` and `map_err`: apply a closure to one side of a future's result.
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
 
 #include <optional>
 #include <type_traits>

@@ -11,13 +11,13 @@
 /// the stream is finished). Pollable on exactly the task types on which `s` and `fn`'s futures
 /// are pollable. Polled again after it finished, it throws `polled_after_completion`.
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
 #include <gentask/detail/construct_from.hpp>
 #include <gentask/detail/pipeable.hpp>
 

@@ -6,11 +6,11 @@
 /// Pollable on exactly the task types `s` is pollable on. Polled again after completion, it
 /// throws `polled_after_completion`.
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
 #include <gentask/detail/pipeable.hpp>
 
 #include <optional>

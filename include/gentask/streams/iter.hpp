@@ -20,11 +20,11 @@
 /// referenced, and accepted. `begin` is first called at the first poll; the stored range
 /// is destroyed at the end. Polled again after the end, it throws `polled_after_completion`.
 
-#include <gentask/errors.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
 
 #include <range/v3/iterator/access.hpp>
 #include <range/v3/iterator/operations.hpp>

@@ -7,11 +7,11 @@
 /// the task types `s` is pollable on. Polled again after it finished, it throws
 /// `polled_after_completion`.
 
-#include <gentask/errors.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
 #include <gentask/detail/pipeable.hpp>
 
 #include <concepts>

@@ -7,10 +7,10 @@
 /// poll without polling `s`. Pollable on exactly the task types `s` is pollable on. Polled
 /// again after it ended, it throws `polled_after_completion`.
 
-#include <gentask/errors.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
 #include <gentask/detail/pipeable.hpp>
 
 #include <cstddef>

@@ -43,12 +43,12 @@
 ///
 /// @see semaphore.hpp
 
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
 #include <gentask/sync/semaphore.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
 
 #include <cassert>
 #include <concepts>

@@ -66,12 +66,12 @@
 ///
 /// @see mutex.hpp (`async_mutex<T>`, on a one-permit semaphore), budget.hpp
 
-#include <gentask/budget.hpp>
-#include <gentask/errors.hpp>
-#include <gentask/future.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/task.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/budget.hpp>
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <cassert>
 #include <cstddef>

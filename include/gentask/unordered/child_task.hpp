@@ -14,10 +14,10 @@
 /// The cooperative budget is the parent's: a child's `consume_budget()` takes from the task
 /// that polls the set, as in tokio (futures-rs#2526 is about exactly this sharing).
 
-#include <gentask/budget.hpp>
-#include <gentask/future.hpp>
-#include <gentask/task.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/budget.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <utility>
 

@@ -82,14 +82,14 @@
 /// Moving a set from inside its own child's poll is not supported, and `poll_next` is not
 /// reentrant (a child that polls its own set gets `std::logic_error`).
 
-#include <gentask/future.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
-#include <gentask/unit.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
 #include <gentask/unordered/child_task.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -38,14 +38,14 @@
 /// away then.
 
 #include <gentask/detail/always_false.hpp>
-#include <gentask/future.hpp>
-#include <gentask/join_error.hpp>
-#include <gentask/join_handle.hpp>
-#include <gentask/poll_result.hpp>
-#include <gentask/pollable.hpp>
-#include <gentask/stream.hpp>
-#include <gentask/task.hpp>
-#include <gentask/waker.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/spawn/join_error.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/waker.hpp>
 
 #include <algorithm>
 #include <cstddef>

@@ -1,0 +1,69 @@
+#pragma once
+/// @file
+/// The `timer_driver` concept: the clock and wake-up queue a `timer_task` gives its futures.
+///
+/// Concretely, a type `T` satisfies `timer_driver` if:
+///   1. `t.now()` returns the driver's current `time_point` (a real or a manual clock);
+///   2. `t.schedule_wake(deadline, w)` returns a `timer_registration` and wakes `w` once the
+///      driver's clock reaches `deadline` (at once if it already has), unless the registration
+///      was cancelled or destroyed first.
+///
+/// Wakes may be spurious: a future compares `now()` with its deadline on every poll.
+/// A registration must be destroyed before the driver that issued it (reactors destroy their
+/// tasks, and so the futures holding registrations, before their timers).
+///
+/// @see timer_task, sleep_until
+
+#include <gentask/core/waker.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <utility>
+
+namespace gentask {
+
+/// The clock every timer driver reports in; a manual clock issues the same time points.
+using timer_clock = std::chrono::steady_clock;
+using time_point = timer_clock::time_point;
+
+/// A scheduled wake-up; destroying or cancelling it removes it from its driver. Move-only.
+class timer_registration {
+ public:
+  using cancel_fn = void (*)(void* driver, std::uint64_t id) noexcept;
+
+  timer_registration() noexcept = default;
+  timer_registration(void* driver, std::uint64_t id, cancel_fn cancel) noexcept
+      : driver_(driver), id_(id), cancel_(cancel) {}
+  timer_registration(timer_registration&& other) noexcept
+      : driver_(std::exchange(other.driver_, nullptr)), id_(other.id_), cancel_(other.cancel_) {}
+  timer_registration& operator=(timer_registration&& other) noexcept {
+    if (this != &other) {
+      cancel();
+      driver_ = std::exchange(other.driver_, nullptr);
+      id_ = other.id_;
+      cancel_ = other.cancel_;
+    }
+    return *this;
+  }
+  ~timer_registration() { cancel(); }
+
+  /// Removes the wake-up if it has not fired; does nothing on an empty registration.
+  void cancel() noexcept {
+    if (driver_ != nullptr) cancel_(std::exchange(driver_, nullptr), id_);
+  }
+  [[nodiscard]] bool is_active() const noexcept { return driver_ != nullptr; }
+
+ private:
+  void* driver_ = nullptr;
+  std::uint64_t id_ = 0;
+  cancel_fn cancel_ = nullptr;
+};
+
+template <class T>
+concept timer_driver = requires(T& t, time_point deadline, const waker& w) {
+  { t.now() } -> std::same_as<time_point>;
+  { t.schedule_wake(deadline, w) } -> std::same_as<timer_registration>;
+};
+
+}  // namespace gentask

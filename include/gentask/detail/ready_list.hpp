@@ -1,0 +1,106 @@
+#pragma once
+/// @file
+/// `detail::ready_list`: the ready queue behind `join_all`, `try_join_all` and `select_all` on
+/// more than a few children. One block per combinator, sized for its `n` children at once: a
+/// FIFO ring of child indices, a queued flag per child (a child woken twice is queued once) and
+/// the parent's waker. A child's waker (`make_waker(i)`) queues `i` and wakes the parent:
+/// O(1), never allocating. Same-thread only (its reference count is plain), as the wakers
+/// `unordered::child_task` hands out.
+
+#include <gentask/core/waker.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace gentask::detail {
+
+class ready_list {
+ public:
+  /// A list for `n` children: all queued (every child is polled once first), or none.
+  static ready_list* make(std::size_t n, bool all_queued) { return new ready_list(n, all_queued); }
+
+  ready_list(const ready_list&) = delete;
+  ready_list& operator=(const ready_list&) = delete;
+
+  /// A waker for child `i` (holds a reference to the list).
+  [[nodiscard]] waker make_waker(std::uint32_t i) noexcept {
+    ++refs_;
+    return waker::from_raw(&vtable, this, i);
+  }
+  /// Keeps the parent's waker (replaced only when it would wake another task).
+  void register_parent(waker w) noexcept {
+    if (!w.will_wake(parent_)) parent_ = std::move(w);
+  }
+  /// The next queued child, unqueued (a wake from now on queues it again).
+  std::optional<std::uint32_t> pop() noexcept {
+    if (count_ == 0) return std::nullopt;
+    const std::uint32_t i = ring_[head_];
+    head_ = head_ + 1 == n_ ? 0 : head_ + 1;
+    --count_;
+    queued_[i] = false;
+    return i;
+  }
+  [[nodiscard]] std::size_t get_queued_count() const noexcept { return count_; }
+  /// The owner lets go: later wakes only drop their references.
+  void close() noexcept {
+    closed_ = true;
+    parent_ = waker();
+    release();
+  }
+
+ private:
+  ready_list(std::size_t n, bool all_queued)
+      : n_(n), ring_(std::make_unique<std::uint32_t[]>(n)), queued_(std::make_unique<bool[]>(n)) {
+    for (std::size_t i = 0; i < n; ++i) {
+      ring_[i] = static_cast<std::uint32_t>(i);
+      queued_[i] = all_queued;
+    }
+    count_ = all_queued ? n : 0;
+  }
+  ~ready_list() = default;
+
+  void wake(std::uint32_t i) noexcept {
+    if (closed_) return;
+    requeue(i);
+    parent_.wake();
+  }
+
+ public:
+  /// Queues child `i` (if it is not) without waking the parent.
+  void requeue(std::uint32_t i) noexcept {
+    if (queued_[i]) return;
+    queued_[i] = true;
+    std::size_t tail = head_ + count_;
+    if (tail >= n_) tail -= n_;
+    ring_[tail] = i;
+    ++count_;
+  }
+
+ private:
+  void release() noexcept {
+    if (--refs_ == 0) delete this;
+  }
+
+  static void on_wake(void* data, std::uint64_t token) noexcept {
+    static_cast<ready_list*>(data)->wake(static_cast<std::uint32_t>(token));
+  }
+  static void on_retain(void* data) noexcept { ++static_cast<ready_list*>(data)->refs_; }
+  static void on_release(void* data) noexcept { static_cast<ready_list*>(data)->release(); }
+  static const waker_vtable vtable;
+
+  std::size_t n_;
+  std::unique_ptr<std::uint32_t[]> ring_;
+  std::unique_ptr<bool[]> queued_;
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
+  std::size_t refs_ = 1;  // the owner's
+  waker parent_;
+  bool closed_ = false;
+};
+
+inline const waker_vtable ready_list::vtable = {&ready_list::on_wake, &ready_list::on_retain,
+                                                &ready_list::on_release};
+
+}  // namespace gentask::detail

@@ -1,0 +1,64 @@
+#pragma once
+/// @file
+/// `runtime::root_session<Scheduler>`: the root future's side of `block_on`. A reactor's
+/// `block_on` opens one (refused if one is open: `block_on` is not reentrant), polls the root
+/// through it whenever the root was woken, and runs tasks, drains the inbox and waits between
+/// polls in its own way. The root is polled in place, not spawned: its task id is the reserved
+/// root group's, with a generation that changes with every session, so a wake from a handle
+/// of an earlier session does nothing.
+
+#include <gentask/core/future.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/storage/task_id.hpp>
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace gentask::runtime {
+
+template <class Scheduler>
+class root_session {
+ public:
+  using task_type = typename Scheduler::task_type;
+
+  /// Opens the session; throws `std::logic_error` ("<name>::block_on: not reentrant") if one is
+  /// open. The root starts woken.
+  explicit root_session(Scheduler& s) : s_(s) {
+    if (s_.in_root_) {
+      throw std::logic_error(std::string(s_.get_name()) + "::block_on: not reentrant");
+    }
+    s_.in_root_ = true;
+    ++s_.root_generation_;
+    s_.root_woken_ = true;
+  }
+  root_session(const root_session&) = delete;
+  root_session& operator=(const root_session&) = delete;
+  ~root_session() {
+    s_.in_root_ = false;
+    s_.root_woken_ = false;
+    ++s_.root_generation_;  // later wakes of this root's handles do nothing
+  }
+
+  /// Whether the root was woken since it was last polled.
+  [[nodiscard]] bool is_woken() const noexcept { return s_.root_woken_; }
+
+  /// If the root was woken: polls it (a task tick of its own: counted, with a fresh budget)
+  /// and returns its result when complete. Otherwise, or while pending, nothing.
+  template <future F>
+  std::optional<poll_result_t<F>> poll(F& f) {
+    if (!s_.root_woken_) return std::nullopt;
+    s_.root_woken_ = false;
+    s_.begin_tick();
+    task_type task(s_, task_id(task_id::root_group, 0, s_.root_generation_));
+    auto result = f.poll(task);
+    if (result.is_complete()) return result;
+    return std::nullopt;
+  }
+
+ private:
+  Scheduler& s_;
+};
+
+}  // namespace gentask::runtime

@@ -1,0 +1,157 @@
+#pragma once
+/// @file
+/// `join_handle<T, E>`: what `spawn` returns: a future of the spawned task's result, with
+/// item `T` and error `join_error<E>` (the task's own error, `canceled`, or the exception that
+/// escaped its poll).
+///
+/// **Dropping the handle cancels the task** (tokio's `AbortOnDropHandle`, JoinSet's drop; not
+/// tokio's plain `JoinHandle`, which detaches): the task's future is destroyed on the reactor's
+/// thread, exactly once, before anything observes completion; if the handle is dropped from
+/// inside the task's own poll, the future is destroyed as soon as that poll returns. `detach()`
+/// gives the task up instead: it runs on, and its result is dropped when it completes.
+///
+/// The handle is two words: a refcounted anchor of its reactor (shared with the reactor's wake
+/// handles) and the task's id. If the reactor is destroyed first, the task was destroyed with it,
+/// and the handle yields `canceled`. A handle made by spawning onto a reactor that is shutting
+/// down is already canceled. Polled again after it produced the result, it throws
+/// `polled_after_completion`.
+///
+/// @par Thread Safety
+/// A join handle belongs to its reactor's thread (see `remote_join_handle` for the cross-thread
+/// one).
+
+#include <gentask/core/errors.hpp>
+#include <gentask/core/future.hpp>
+#include <gentask/spawn/join_error.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/storage/task_id.hpp>
+#include <gentask/core/waker.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <utility>
+
+namespace gentask {
+/// What polling a join handle finds.
+enum class join_status : unsigned char { pending, ready, canceled };
+
+/// The join operations a reactor provides to its handles, through its anchor.
+struct join_ops {
+  /// Ready: moves the task's result into `out` through `take` (which moves from its first
+  /// argument into its second and destroys the source) and frees the task. Pending: registers the
+  /// waker `make_waker(task)` makes, to be woken at completion (a handle polled while the task is
+  /// already complete never makes one).
+  join_status (*poll)(void* reactor, task_id id, void* out, void (*take)(void* from, void* to),
+                      waker (*make_waker)(void* task), void* task);
+  /// The handle was dropped before taking the result: cancel the task.
+  void (*cancel)(void* reactor, task_id id) noexcept;
+  /// The handle was detached: let the task run on and drop its result.
+  void (*detach)(void* reactor, task_id id) noexcept;
+};
+
+/// A reactor's refcounted anchor, shared by its same-thread wake handles and join handles; it
+/// outlives the reactor while any of them exists (the reactor clears `reactor` when it goes).
+struct reactor_anchor {
+  std::size_t refs = 1;
+  void* reactor = nullptr;
+  const join_ops* join = nullptr;
+
+  void retain() noexcept { ++refs; }
+  void release() noexcept {
+    if (--refs == 0) delete this;
+  }
+};
+
+template <class T, class E>
+class [[nodiscard]] join_handle {
+ public:
+  using future_concept = future_tag;
+  using item_type = T;
+  using error_type = join_error<E>;
+  using result_type = poll_result<T, join_error<E>>;
+
+  /// A handle that is already canceled (what spawning onto a closing reactor gives).
+  join_handle() noexcept = default;
+  /// Adopts one reference to `anchor` for the task `id`.
+  join_handle(reactor_anchor* anchor, task_id id) noexcept : anchor_(anchor), id_(id) {}
+  join_handle(join_handle&& other) noexcept
+      : anchor_(std::exchange(other.anchor_, nullptr)), id_(std::exchange(other.id_, finished_id())) {}
+  join_handle& operator=(join_handle&& other) noexcept {
+    if (this != &other) {
+      drop();
+      anchor_ = std::exchange(other.anchor_, nullptr);
+      id_ = std::exchange(other.id_, finished_id());
+    }
+    return *this;
+  }
+  join_handle(const join_handle&) = delete;
+  join_handle& operator=(const join_handle&) = delete;
+  /// Cancels the task unless its result was taken or the handle was detached.
+  ~join_handle() { drop(); }
+
+  template <task Task>
+  result_type poll(Task& task) {
+    if (is_finished()) {
+      detail::throw_polled_after_completion("join_handle: polled after completion");
+    }
+    if (anchor_ == nullptr || anchor_->reactor == nullptr) {
+      finish();
+      return failed_value{join_error<E>::from_cancel()};
+    }
+    std::optional<result_type> out;
+    const auto status = anchor_->join->poll(
+        anchor_->reactor, id_, &out,
+        [](void* from, void* to) {
+          auto* stored = static_cast<result_type*>(from);
+          static_cast<std::optional<result_type>*>(to)->emplace(std::move(*stored));
+          std::destroy_at(stored);
+        },
+        [](void* t) -> waker { return static_cast<Task*>(t)->get_waker(); }, &task);
+    switch (status) {
+      case join_status::pending:
+        return pending;
+      case join_status::canceled:
+        finish();
+        return failed_value{join_error<E>::from_cancel()};
+      case join_status::ready:
+        break;
+    }
+    finish();
+    return std::move(*out);
+  }
+
+  /// Lets the task run on without this handle; its result will be dropped.
+  void detach() noexcept {
+    if (!is_finished() && anchor_ != nullptr && anchor_->reactor != nullptr) {
+      anchor_->join->detach(anchor_->reactor, id_);
+    }
+    finish();
+  }
+
+  /// True once the result was taken, or the handle detached, canceled or moved from.
+  [[nodiscard]] bool is_finished() const noexcept { return id_ == finished_id(); }
+  [[nodiscard]] task_id get_id() const noexcept { return id_; }
+
+ private:
+  /// Never a real task's id (real tokens have their top bit clear).
+  static constexpr task_id finished_id() noexcept { return task_id::from_token(~std::uint64_t{0}); }
+
+  void finish() noexcept {
+    id_ = finished_id();
+    if (anchor_ != nullptr) std::exchange(anchor_, nullptr)->release();
+  }
+  void drop() noexcept {
+    if (!is_finished() && anchor_ != nullptr && anchor_->reactor != nullptr) {
+      anchor_->join->cancel(anchor_->reactor, id_);
+    }
+    finish();
+  }
+
+  reactor_anchor* anchor_ = nullptr;
+  task_id id_;  // finished_id() once the result was taken, or detached, canceled, moved from
+};
+
+}  // namespace gentask

@@ -1,0 +1,154 @@
+#pragma once
+/// @file
+/// `gentask::local::basic_reactor<StoragePolicy>`: the simplest single-threaded reactor, a thin
+/// layer over the reactor kit (`runtime::scheduler`). `local::reactor` is
+/// `basic_reactor<open_map>`; `local::block_on(f)` runs `f` on a fresh one.
+///
+/// What is its own: it parks on a condition variable (`runtime::condvar_unparker`) when nothing
+/// is ready, owns a `timer_queue` (a real clock, or a manual one for tests), and drives both
+/// from `block_on` and `run_until_idle`. Everything else (spawn, join handles, the ready list,
+/// remote wakes and spawns, shutdown, the budget) is the kit's: see runtime/scheduler.hpp.
+///
+/// - `block_on(f)` polls a root future in place until it completes, running spawned tasks
+///   between polls; `run_until_idle()` runs spawned tasks until none is ready.
+/// - Storage is a policy: `open_map` (any root type), `closed_map<Fs...>` (declared types only,
+///   compile-time lookup), `boxed_storage` and `boxed_recycling_storage` (the
+///   one-allocation-per-task baselines).
+/// - The task type models `task`, `remote_waking_task`, `spawning_task`, `budgeted_task` (the
+///   kit's) and `timer_task`: `get_timer()` is the reactor's timer queue; when nothing is ready,
+///   `block_on` sleeps until the next deadline (real clock) or jumps the clock to it (manual
+///   clock, as tokio's paused time) and fires what is due.
+/// - `block_on` throws `runtime::stalled` when the root future is pending, no task is ready, no
+///   timer is pending, and no `remote_waker` or remote handle of this reactor exists. An
+///   exception from the root future leaves `block_on`.
+///
+/// @par Thread Safety
+/// Distinct objects: safe. Shared objects: unsafe, except through `remote_waker`s, remote
+/// handles and remote join handles, which may be used on any thread, also after the reactor is
+/// destroyed. Every member function must be called on the thread that constructed the reactor
+/// (checked: `block_on`, `spawn` and `run_until_idle` throw `std::logic_error` elsewhere).
+
+#include <gentask/core/future.hpp>
+#include <gentask/storage/open_group_map.hpp>
+#include <gentask/core/diagnostics.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/runtime/condvar_unparker.hpp>
+#include <gentask/runtime/root_session.hpp>
+#include <gentask/runtime/scheduler.hpp>
+#include <gentask/runtime/stalled.hpp>
+#include <gentask/runtime/task_base.hpp>
+#include <gentask/time/timer_queue.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <utility>
+
+namespace gentask::local {
+
+template <class StoragePolicy>
+class basic_reactor;
+
+template <class StoragePolicy>
+class basic_task;
+
+/// The kit's scheduler as the local reactor uses it.
+template <class StoragePolicy>
+using basic_scheduler =
+    runtime::scheduler<basic_task<StoragePolicy>, StoragePolicy, runtime::condvar_unparker>;
+
+/// The local reactor's task (`basic_reactor<P>::task_type`): the kit's capabilities and the
+/// reactor's timer queue.
+template <class StoragePolicy>
+class basic_task : public runtime::task_base<basic_scheduler<StoragePolicy>> {
+ public:
+  using runtime::task_base<basic_scheduler<StoragePolicy>>::task_base;
+
+  [[nodiscard]] timer_queue& get_timer() const noexcept { return get_reactor().get_timer(); }
+  [[nodiscard]] basic_reactor<StoragePolicy>& get_reactor() const noexcept {
+    return static_cast<basic_reactor<StoragePolicy>&>(this->get_scheduler());
+  }
+};
+
+template <class StoragePolicy>
+class basic_reactor : public basic_scheduler<StoragePolicy> {
+  using base = basic_scheduler<StoragePolicy>;
+
+ public:
+  using task_type = basic_task<StoragePolicy>;
+
+  basic_reactor() : base("local::reactor") {}
+  /// Destroys every task first (they may hold timer registrations), then the timer queue.
+  ~basic_reactor() {
+    this->shutdown();
+    timer_.clear();
+  }
+
+  /// Polls `f` until it completes and returns its result (ready or failed, never pending).
+  /// Spawned tasks run between polls. Not reentrant (throws `std::logic_error`).
+  template <future F>
+  poll_result_t<F> block_on(F f);
+
+  /// Runs ready tasks (and remote wakes and spawns, and due timers) until none is ready; never
+  /// blocks. Returns the number of task polls made. A task that other threads wake without
+  /// pause keeps it running: it returns only once nothing is ready.
+  std::size_t run_until_idle();
+
+  [[nodiscard]] timer_queue& get_timer() noexcept { return timer_; }
+
+ private:
+  timer_queue timer_;
+};
+
+using reactor = basic_reactor<open_map>;
+
+template <class P>
+std::size_t basic_reactor<P>::run_until_idle() {
+  this->check_thread("run_until_idle");
+  std::size_t polled = 0;
+  for (;;) {
+    this->drain_remote();
+    timer_.fire_due();
+    if (!this->has_ready()) return polled;
+    polled += this->run_batch();
+  }
+}
+
+template <class P>
+template <future F>
+poll_result_t<F> basic_reactor<P>::block_on(F f) {
+  if constexpr (!pollable<F, task_type>) {
+    (void)require_pollable<F, task_type>();  // names the missing capability
+    return {};
+  } else {
+    this->check_thread("block_on");
+    runtime::root_session<base> root(*this);
+    for (;;) {
+      if (auto result = root.poll(f)) return std::move(*result);
+      if (this->has_ready()) this->run_batch();
+      // Due timers fire on every turn, not only when idle: a deadline is met beside tasks that
+      // are always ready (a coop budget's yield, a self-waking loop), as in run_until_idle.
+      timer_.fire_due();
+      if (root.is_woken() || this->has_ready()) continue;
+      if (this->drain_remote()) continue;
+      const auto next = timer_.get_next_deadline();
+      if (next && timer_.get_clock_mode() == timer_queue::clock_mode::manual) {
+        timer_.advance_to(*next);  // the paused clock: nothing else can run, so time jumps
+        continue;
+      }
+      auto& inbox = this->get_inbox();
+      if (inbox.get_unparker().park(inbox, next) == runtime::park_result::stalled) {
+        throw runtime::stalled("local::reactor::block_on");
+      }
+    }
+  }
+}
+
+/// Runs `f` to completion on a fresh `local::reactor` and returns its result.
+template <future F>
+poll_result_t<F> block_on(F f) {
+  reactor r;
+  return r.block_on(std::move(f));
+}
+
+}  // namespace gentask::local

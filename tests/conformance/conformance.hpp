@@ -1,0 +1,42 @@
+#pragma once
+/// @file
+/// The reactor conformance suite's parameter. Every file in tests/conformance/ is compiled once
+/// per reactor (`gentask_add_conformance_suite` in tests/CMakeLists.txt), with
+/// `conformance_reactor.hpp` generated to name it, and runs its bodies on that reactor over
+/// every storage policy, as tokio runs `rt_common` on every runtime:
+///
+///   TEMPLATE_LIST_TEST_CASE("...", "[conformance]", conformance::reactors<closed_policy>)
+///
+/// `TestType` is then the reactor type. The closed map is the file's own: it must declare every
+/// root type the file spawns (the other policies accept any).
+///
+/// Optional capabilities run where the reactor's task models them:
+/// `if constexpr (timer_task<typename TestType::task_type>)`.
+
+#include <gentask/storage/boxed_task_store.hpp>
+#include <gentask/storage/closed_group_map.hpp>
+#include <gentask/storage/open_group_map.hpp>
+#include <gentask/runtime/reactor.hpp>
+
+#include "conformance_reactor.hpp"  // generated: reactor_under_test<P>, reactor_name
+
+#include <tuple>
+
+namespace gentask::test::conformance {
+
+/// The reactor under test on each storage policy, the closed map being `ClosedPolicy`.
+template <class ClosedPolicy>
+using reactors = std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
+                            reactor_under_test<boxed_recycling_storage>,
+                            reactor_under_test<ClosedPolicy>>;
+
+/// The reactor under test on the policies that accept any root type (the lambdas' types a
+/// test spawns cannot be declared in a closed map).
+using any_root_reactors = std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
+                                     reactor_under_test<boxed_recycling_storage>>;
+
+/// The storage policies themselves, for suites parameterised on the policy.
+template <class ClosedPolicy>
+using storage_policies = std::tuple<open_map, boxed_storage, boxed_recycling_storage, ClosedPolicy>;
+
+}  // namespace gentask::test::conformance

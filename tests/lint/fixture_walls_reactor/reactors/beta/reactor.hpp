@@ -1,0 +1,2 @@
+#pragma once
+#include <gentask/reactors/beta/reactor.hpp>
