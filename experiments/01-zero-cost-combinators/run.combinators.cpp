@@ -29,13 +29,15 @@ auto make_chain(int seed) {
 
 template <std::size_t... Is>
 auto make_join(std::index_sequence<Is...> /*unused*/) {
-  return join(bench_leaf(static_cast<int>(Is), opaque_rounds())...) |
-         gentask::map([](auto values) { return std::apply([](auto... v) { return (v + ...); }, values); });
+  return join(bench_leaf(static_cast<int>(Is), opaque_rounds())...) | gentask::map([](auto values) {
+           return std::apply([](auto... v) { return (v + ...); }, values);
+         });
 }
 
 template <std::size_t... Is>
 auto make_select(std::index_sequence<Is...> /*unused*/) {
-  return gentask::select(bench_leaf(static_cast<int>(Is), opaque_rounds() + static_cast<int>(Is))...) |
+  return gentask::select(
+             bench_leaf(static_cast<int>(Is), opaque_rounds() + static_cast<int>(Is))...) |
          gentask::map([](auto winner) { return static_cast<int>(winner.index()); });
 }
 

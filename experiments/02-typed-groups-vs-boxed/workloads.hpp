@@ -38,16 +38,16 @@
 
 #include <gentask/channels/oneshot.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_handle.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/reactors/local/reactor.hpp>
-#include <gentask/spawn/remote_join_handle.hpp>
-#include <gentask/time/sleep.hpp>
-#include <gentask/spawn/spawn.hpp>
 #include <gentask/core/task.hpp>
-#include <gentask/spawn/join_error.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/spawn/join_error.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/spawn/remote_join_handle.hpp>
+#include <gentask/spawn/spawn.hpp>
+#include <gentask/time/sleep.hpp>
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>
@@ -169,9 +169,12 @@ enum class idle_wait { nothing, oneshot, timer };
 
 inline const char* idle_wait_name(idle_wait w) noexcept {
   switch (w) {
-    case idle_wait::nothing: return "nothing";
-    case idle_wait::oneshot: return "oneshot";
-    case idle_wait::timer: return "timer";
+    case idle_wait::nothing:
+      return "nothing";
+    case idle_wait::oneshot:
+      return "oneshot";
+    case idle_wait::timer:
+      return "timer";
   }
   return "?";
 }
@@ -462,11 +465,11 @@ std::vector<extra_metric> measure_idle(int n) {
   const double per_task = (after - before) / n;
   const double future_bytes = sizeof(F);
   const double result_bytes = sizeof(join_result_t<F>);
-  return {{"bytes_per_idle_task", "bytes", per_task},
-          {"sizeof_future", "bytes", future_bytes},
-          {"sizeof_result", "bytes", result_bytes},
-          {"overhead_bytes_per_idle_task", "bytes",
-           per_task - std::max(future_bytes, result_bytes)}};
+  return {
+      {"bytes_per_idle_task", "bytes", per_task},
+      {"sizeof_future", "bytes", future_bytes},
+      {"sizeof_result", "bytes", result_bytes},
+      {"overhead_bytes_per_idle_task", "bytes", per_task - std::max(future_bytes, result_bytes)}};
 }
 
 template <class Reactor>

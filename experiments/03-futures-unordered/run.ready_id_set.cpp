@@ -1,4 +1,5 @@
-// Variant `ready_id_set`: futures 0.1.13: a shared stack of ready ids, a node allocated per notification.
+// Variant `ready_id_set`: futures 0.1.13: a shared stack of ready ids, a node allocated per
+// notification.
 #include "workloads.hpp"
 
 #include <string>

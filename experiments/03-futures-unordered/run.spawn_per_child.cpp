@@ -1,4 +1,5 @@
-// Variant `spawn_per_child`: the proposal: each child spawned as a task of its own (futures_unordered).
+// Variant `spawn_per_child`: the proposal: each child spawned as a task of its own
+// (futures_unordered).
 #include "workloads.hpp"
 
 #include <string>

@@ -47,11 +47,11 @@
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/reactors/local/reactor.hpp>
-#include <gentask/sync/mutex.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/sync/mutex.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -251,8 +251,8 @@ struct event_state_base {
   std::size_t n = 0;
   std::uint32_t events_per_child = 1;
   std::optional<std::uint32_t> current;  // the slot being fired, if any
-  bool want_next = false;               // the driver took an item: pick the next slot
-  waker source;                         // the event source task's waker
+  bool want_next = false;                // the driver took an item: pick the next slot
+  waker source;                          // the event source task's waker
   std::uint64_t events = 0;
 };
 
@@ -529,7 +529,8 @@ class mutex_driver {
   using future_concept = future_tag;
   using item_type = unit;
   using error_type = never;
-  mutex_driver(Set* set, async_mutex<std::uint64_t>* m, std::uint32_t n) : set_(set), m_(m), n_(n) {}
+  mutex_driver(Set* set, async_mutex<std::uint64_t>* m, std::uint32_t n)
+      : set_(set), m_(m), n_(n) {}
 
   template <task Task>
   poll_result<unit, never> poll(Task& task) {
@@ -565,7 +566,9 @@ class mutex_driver {
   Set* set_;
   async_mutex<std::uint64_t>* m_;
   std::uint32_t n_;
-  std::optional<typename decltype(std::declval<async_mutex<std::uint64_t>&>().try_lock())::value_type> guard_;
+  std::optional<
+      typename decltype(std::declval<async_mutex<std::uint64_t>&>().try_lock())::value_type>
+      guard_;
   std::uint32_t done_ = 0;
   bool started_ = false;
 };
@@ -608,8 +611,8 @@ template <class V>
 void register_variant() {
   const std::string suffix = V::param_suffix();
   if (suffix.empty()) {
-    for (const std::size_t n : {std::size_t{1}, std::size_t{100}, std::size_t{10000},
-                                std::size_t{100000}}) {
+    for (const std::size_t n :
+         {std::size_t{1}, std::size_t{100}, std::size_t{10000}, std::size_t{100000}}) {
       register_wake_one_of_n<V>(n);
     }
   }

@@ -35,10 +35,11 @@
 ///                      nothing ready, sleeps on its inbox's condition variable
 ///                      (`wait_for_remote`); the receiver, when polled, takes the slot and
 ///                      records now - timestamp. N messages per iteration. Param `n=N`; the
-///                      unit is one wake. Extra metrics `latency_p10_ns` ... `latency_p99_ns` (common/latency.hpp)
-///                      (nearest rank over the N samples of one iteration, measured in the
-///                      untimed pass of each repetition); `ns_per_wake` is wall time over N,
-///                      dominated by the pacing. Not run under callgrind (threads, sleeps).
+///                      unit is one wake. Extra metrics `latency_p10_ns` ... `latency_p99_ns`
+///                      (common/latency.hpp) (nearest rank over the N samples of one iteration,
+///                      measured in the untimed pass of each repetition); `ns_per_wake` is wall
+///                      time over N, dominated by the pacing. Not run under callgrind (threads,
+///                      sleeps).
 ///
 /// Every case keeps its reactor (and its reserved vectors, and the sender thread) across
 /// iterations, so the typed groups are warm and the harness's warm-up iterations run before
@@ -52,13 +53,13 @@
 #include <gentask/channels/oneshot.hpp>
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_handle.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/reactors/local/reactor.hpp>
-#include <gentask/spawn/spawn.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/spawn/spawn.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -624,7 +625,6 @@ class idle_receiver {
   bool started_ = false;
 };
 
-
 template <class V>
 void add_wake_from_idle(std::uint64_t n) {
   using reactor_type = typename V::reactor;
@@ -643,12 +643,11 @@ void add_wake_from_idle(std::uint64_t n) {
     benchmark::DoNotOptimize(r);
   };
   auto idle_options = options(false, 2, [st, body]() mutable {
-                  body();  // one iteration: N samples
-                  return latency_metrics(st->samples);
-                });
+    body();  // one iteration: N samples
+    return latency_metrics(st->samples);
+  });
   idle_options.real_time = true;  // mostly asleep: wall time decides the iteration count
-  register_case("wake_from_idle", V::name, n_param(n), static_cast<double>(n), body,
-                idle_options);
+  register_case("wake_from_idle", V::name, n_param(n), static_cast<double>(n), body, idle_options);
 }
 
 // ---------------------------------------------------------------------------------------------

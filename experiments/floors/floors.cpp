@@ -178,8 +178,7 @@ struct wake_state {
 };
 
 std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             clock_type::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch())
       .count();
 }
 
@@ -192,10 +191,9 @@ void run_wake(wake_state& st) {
     for (int i = 0; i < wake_n; ++i) {
       std::this_thread::sleep_until(last + wake_gap);
       last = clock_type::now();
-      st.stamp_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            last.time_since_epoch())
-                            .count(),
-                        std::memory_order_release);
+      st.stamp_ns.store(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(last.time_since_epoch()).count(),
+          std::memory_order_release);
       const std::uint64_t one = 1;
       check(::write(st.efd.get(), &one, sizeof one) == sizeof one, "eventfd_wake_idle: write");
     }
@@ -211,17 +209,17 @@ void run_wake(wake_state& st) {
   sender.join();
 }
 
-
 void add_eventfd_wake_idle() {
   auto st = std::make_shared<wake_state>();
   register_case(
-      "eventfd_wake_idle", variant, "n=" + std::to_string(wake_n), wake_n,
-      [st] { run_wake(*st); },
-      options(false, 1, [st] {
-        run_wake(*st);
-        return latency_metrics(st->latencies_ns);
-      },
-      /*real_time=*/true));
+      "eventfd_wake_idle", variant, "n=" + std::to_string(wake_n), wake_n, [st] { run_wake(*st); },
+      options(
+          false, 1,
+          [st] {
+            run_wake(*st);
+            return latency_metrics(st->latencies_ns);
+          },
+          /*real_time=*/true));
 }
 
 const bool registered = [] {

@@ -28,16 +28,16 @@
 /// destroyed. Every member function must be called on the thread that constructed the reactor
 /// (checked: `block_on`, `spawn` and `run_until_idle` throw `std::logic_error` elsewhere).
 
-#include <gentask/core/future.hpp>
-#include <gentask/storage/open_group_map.hpp>
 #include <gentask/core/diagnostics.hpp>
-#include <gentask/core/pollable.hpp>
+#include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/runtime/condvar_unparker.hpp>
 #include <gentask/runtime/root_session.hpp>
 #include <gentask/runtime/scheduler.hpp>
 #include <gentask/runtime/stalled.hpp>
 #include <gentask/runtime/task_base.hpp>
+#include <gentask/storage/open_group_map.hpp>
 #include <gentask/time/timer_queue.hpp>
 
 #include <cstddef>
@@ -124,7 +124,7 @@ poll_result_t<F> basic_reactor<P>::block_on(F f) {
     this->check_thread("block_on");
     runtime::root_session<base> root(*this);
     for (;;) {
-      if (auto result = root.poll(f)) return std::move(*result);
+      if (auto result = root.poll(f); result.is_complete()) return result;
       if (this->has_ready()) this->run_batch();
       // Due timers fire on every turn, not only when idle: a deadline is met beside tasks that
       // are always ready (a coop budget's yield, a self-waking loop), as in run_until_idle.
@@ -138,7 +138,7 @@ poll_result_t<F> basic_reactor<P>::block_on(F f) {
       }
       auto& inbox = this->get_inbox();
       if (inbox.get_unparker().park(inbox, next) == runtime::park_result::stalled) {
-        throw runtime::stalled("local::reactor::block_on");
+        runtime::throw_stalled("local::reactor::block_on");
       }
     }
   }

@@ -2,10 +2,10 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/futures/map.hpp>
 #include <gentask/core/pollable.hpp>
-#include <gentask/futures/select.hpp>
 #include <gentask/core/task_archetypes.hpp>
+#include <gentask/futures/map.hpp>
+#include <gentask/futures/select.hpp>
 #include <gentask/reactors/local/reactor.hpp>
 
 #include "support/alloc_counter.hpp"

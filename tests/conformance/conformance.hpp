@@ -13,10 +13,10 @@
 /// Optional capabilities run where the reactor's task models them:
 /// `if constexpr (timer_task<typename TestType::task_type>)`.
 
+#include <gentask/runtime/reactor.hpp>
 #include <gentask/storage/boxed_task_store.hpp>
 #include <gentask/storage/closed_group_map.hpp>
 #include <gentask/storage/open_group_map.hpp>
-#include <gentask/runtime/reactor.hpp>
 
 #include "conformance_reactor.hpp"  // generated: reactor_under_test<P>, reactor_name
 
@@ -26,14 +26,15 @@ namespace gentask::test::conformance {
 
 /// The reactor under test on each storage policy, the closed map being `ClosedPolicy`.
 template <class ClosedPolicy>
-using reactors = std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
-                            reactor_under_test<boxed_recycling_storage>,
-                            reactor_under_test<ClosedPolicy>>;
+using reactors =
+    std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
+               reactor_under_test<boxed_recycling_storage>, reactor_under_test<ClosedPolicy>>;
 
 /// The reactor under test on the policies that accept any root type (the lambdas' types a
 /// test spawns cannot be declared in a closed map).
-using any_root_reactors = std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
-                                     reactor_under_test<boxed_recycling_storage>>;
+using any_root_reactors =
+    std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
+               reactor_under_test<boxed_recycling_storage>>;
 
 /// The storage policies themselves, for suites parameterised on the policy.
 template <class ClosedPolicy>

@@ -1,12 +1,12 @@
 #include <gentask/spawn/join_handle.hpp>
 
+#include <gentask/core/errors.hpp>
+#include <gentask/core/waker.hpp>
+#include <gentask/spawn/join_error.hpp>
 #include <gentask/storage/boxed_task_store.hpp>
 #include <gentask/storage/closed_group_map.hpp>
-#include <gentask/core/errors.hpp>
-#include <gentask/spawn/join_error.hpp>
 #include <gentask/storage/open_group_map.hpp>
 #include <gentask/storage/task_id.hpp>
-#include <gentask/core/waker.hpp>
 
 #include "conformance/conformance.hpp"
 #include "spawn/spawn_fixtures.hpp"
@@ -59,7 +59,8 @@ bool is_canceled(const poll_result<T, join_error<E>>& r) {
 // ---------------------------------------------------------------------------------------------
 // Results.
 
-TEMPLATE_LIST_TEST_CASE("a spawned task runs and its join handle yields its value", "[conformance][join_handle]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE("a spawned task runs and its join handle yields its value",
+                        "[conformance][join_handle]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record record;
@@ -90,7 +91,8 @@ TEMPLATE_LIST_TEST_CASE("a spawned task runs and its join handle yields its valu
   CHECK_THROWS_AS(handle.poll(joiner), polled_after_completion);
 }
 
-TEMPLATE_LIST_TEST_CASE("a join handle yields the task's own error as is_error", "[conformance][join_handle]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE("a join handle yields the task's own error as is_error",
+                        "[conformance][join_handle]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record record;
@@ -107,8 +109,10 @@ TEMPLATE_LIST_TEST_CASE("a join handle yields the task's own error as is_error",
   CHECK(reactor.get_unobserved_exception_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("a join handle yields the exception that escaped the task's poll and the reactor "
-                   "goes on", "[conformance][join_handle]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a join handle yields the exception that escaped the task's poll and the reactor "
+    "goes on",
+    "[conformance][join_handle]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record thrower_record;
@@ -167,8 +171,9 @@ TEMPLATE_LIST_TEST_CASE("a join handle yields the exception that escaped the tas
 // ---------------------------------------------------------------------------------------------
 // Dropping the handle cancels the task, at every point of its life.
 
-TEMPLATE_LIST_TEST_CASE("dropping the join handle of a queued task that was never polled cancels it",
-                   "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "dropping the join handle of a queued task that was never polled cancels it",
+    "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   handle_slot handle(reactor.spawn(probe<int>(record, ready_value{1})));
@@ -181,8 +186,10 @@ TEMPLATE_LIST_TEST_CASE("dropping the join handle of a queued task that was neve
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("dropping the join handle of a task queued by a wake cancels it before its next "
-                   "poll", "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "dropping the join handle of a task queued by a wake cancels it before its next "
+    "poll",
+    "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   auto kept = std::make_shared<waker>();
@@ -200,16 +207,18 @@ TEMPLATE_LIST_TEST_CASE("dropping the join handle of a task queued by a wake can
   CHECK(record.polls == 1);
 }
 
-TEMPLATE_LIST_TEST_CASE("dropping the join handle inside the task's own poll cancels it right after that "
-                   "poll", "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "dropping the join handle inside the task's own poll cancels it right after that "
+    "poll",
+    "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   probe_record sibling_record;
   handle_slot handle;
   std::size_t destroyed_during_poll = 99;
   std::size_t destroyed_seen_by_sibling = 99;
-  handle.emplace(reactor.spawn(
-      scripted(record, [&](std::size_t, const waker& w) -> poll_result<int, never> {
+  handle.emplace(
+      reactor.spawn(scripted(record, [&](std::size_t, const waker& w) -> poll_result<int, never> {
         w.wake();        // queued again: the cancel must still win
         handle.reset();  // its own handle
         destroyed_during_poll = record.destroyed;
@@ -233,14 +242,16 @@ TEMPLATE_LIST_TEST_CASE("dropping the join handle inside the task's own poll can
 
 // Regression: after_poll once ended with maybe_free(id, h) after destroy_payload had already
 // freed the cell: a use after free with the boxed policies.
-TEMPLATE_LIST_TEST_CASE("dropping the join handle inside the task's own poll without a wake cancels it "
-                   "right after that poll", "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "dropping the join handle inside the task's own poll without a wake cancels it "
+    "right after that poll",
+    "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   handle_slot handle;
   std::size_t destroyed_during_poll = 99;
-  handle.emplace(reactor.spawn(
-      scripted(record, [&](std::size_t, const waker&) -> poll_result<int, never> {
+  handle.emplace(
+      reactor.spawn(scripted(record, [&](std::size_t, const waker&) -> poll_result<int, never> {
         handle.reset();
         destroyed_during_poll = record.destroyed;
         return pending;
@@ -270,14 +281,16 @@ TEMPLATE_LIST_TEST_CASE("dropping the join handle inside the task's own poll wit
 }
 
 // Same library bug as above (the completed-and-canceled path of after_poll).
-TEMPLATE_LIST_TEST_CASE("dropping the join handle inside the task's own completing poll destroys its "
-                   "result", "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "dropping the join handle inside the task's own completing poll destroys its "
+    "result",
+    "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   lifecycle life;
   box_slot handle;
-  handle.emplace(reactor.spawn(
-      scripted_box(record, [&](std::size_t, const waker&) -> poll_result<box, never> {
+  handle.emplace(
+      reactor.spawn(scripted_box(record, [&](std::size_t, const waker&) -> poll_result<box, never> {
         handle.reset();
         return ready_value{make_box(life, 3)};
       })));
@@ -291,7 +304,8 @@ TEMPLATE_LIST_TEST_CASE("dropping the join handle inside the task's own completi
 }
 
 TEMPLATE_LIST_TEST_CASE("dropping the join handle during a sibling's poll cancels the task at once",
-                   "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][cancel]",
+                        conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   probe_record sibling_record;
@@ -311,7 +325,7 @@ TEMPLATE_LIST_TEST_CASE("dropping the join handle during a sibling's poll cancel
   }
   SECTION("while it is queued behind the sibling") {
     auto sibling = reactor.spawn(scripted(sibling_record, drop_it));
-    kept->wake();  // queued after the sibling
+    kept->wake();                          // queued after the sibling
     CHECK(reactor.run_until_idle() == 1);  // the sibling only
   }
   CHECK(destroyed_seen_by_sibling == 1);  // destroyed inside the drop, during the sibling's poll
@@ -324,7 +338,8 @@ TEMPLATE_LIST_TEST_CASE("dropping the join handle during a sibling's poll cancel
 }
 
 TEMPLATE_LIST_TEST_CASE("dropping the join handle after completion destroys the result nobody took",
-                   "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][cancel]",
+                        conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record record;
@@ -346,7 +361,8 @@ TEMPLATE_LIST_TEST_CASE("dropping the join handle after completion destroys the 
 }
 
 TEMPLATE_LIST_TEST_CASE("dropping a pending join handle releases its joiner without waking it",
-                   "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][cancel]",
+                        conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record record;
@@ -361,15 +377,17 @@ TEMPLATE_LIST_TEST_CASE("dropping a pending join handle releases its joiner with
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("assigning over a join handle cancels the task it held and moving one cancels "
-                   "nothing", "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "assigning over a join handle cancels the task it held and moving one cancels "
+    "nothing",
+    "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record first;
   probe_record second;
   auto handle = reactor.spawn(probe<int>(first, ready_value{1}));
   auto moved = std::move(handle);
-  CHECK(handle.is_finished());  // NOLINT(bugprone-use-after-move): the moved-from state
+  CHECK(handle.is_finished());           // NOLINT(bugprone-use-after-move): the moved-from state
   { auto dropped = std::move(handle); }  // NOLINT(bugprone-use-after-move)
   CHECK(first.destroyed == 0);
   moved = reactor.spawn(probe<int>(second, ready_value{2}));
@@ -382,8 +400,9 @@ TEMPLATE_LIST_TEST_CASE("assigning over a join handle cancels the task it held a
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("a wake after the task was canceled does nothing even once its slot is reused",
-                   "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a wake after the task was canceled does nothing even once its slot is reused",
+    "[conformance][join_handle][cancel]", conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record first_record;
   probe_record second_record;
@@ -426,7 +445,8 @@ TEST_CASE("a default-constructed join handle yields canceled once", "[conformanc
 // detach.
 
 TEMPLATE_LIST_TEST_CASE("detaching a completed task destroys its result at once",
-                   "[conformance][join_handle][detach]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][detach]",
+                        conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   lifecycle life;
@@ -443,7 +463,8 @@ TEMPLATE_LIST_TEST_CASE("detaching a completed task destroys its result at once"
 }
 
 TEMPLATE_LIST_TEST_CASE("detaching a task that already threw counts one unobserved exception",
-                   "[conformance][join_handle][detach]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][detach]",
+                        conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   probe_record failing_record;
@@ -463,7 +484,8 @@ TEMPLATE_LIST_TEST_CASE("detaching a task that already threw counts one unobserv
 
 // Library bug: the detached-completion path of after_poll (see the report).
 TEMPLATE_LIST_TEST_CASE("a detached task runs on and its result is dropped at completion",
-                   "[conformance][join_handle][detach]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][detach]",
+                        conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   lifecycle life;
@@ -514,7 +536,8 @@ TEMPLATE_LIST_TEST_CASE("a detached task runs on and its result is dropped at co
 
 // Library bug: the detached-completion path of after_poll (see the report).
 TEMPLATE_LIST_TEST_CASE("a detached task that throws counts one unobserved exception",
-                   "[conformance][join_handle][detach]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][detach]",
+                        conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   probe_record failing_record;
@@ -537,8 +560,10 @@ TEMPLATE_LIST_TEST_CASE("a detached task that throws counts one unobserved excep
 // ---------------------------------------------------------------------------------------------
 // Joiners: one registration, woken once.
 
-TEMPLATE_LIST_TEST_CASE("a join handle polled repeatedly by a foreign joiner keeps one registration and "
-                   "wakes it once", "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a join handle polled repeatedly by a foreign joiner keeps one registration and "
+    "wakes it once",
+    "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record record;
@@ -569,8 +594,9 @@ TEMPLATE_LIST_TEST_CASE("a join handle polled repeatedly by a foreign joiner kee
   CHECK(joiner.get_live_handles() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("a join handle polled by another foreign joiner moves its registration there",
-                   "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a join handle polled by another foreign joiner moves its registration there",
+    "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
   counting_task first;
   counting_task second;
   TestType reactor;
@@ -588,8 +614,9 @@ TEMPLATE_LIST_TEST_CASE("a join handle polled by another foreign joiner moves it
   CHECK((r.is_ready() && r.get_value() == 4));
 }
 
-TEMPLATE_LIST_TEST_CASE("a join handle polled repeatedly by a task on the same reactor wakes it once",
-                   "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a join handle polled repeatedly by a task on the same reactor wakes it once",
+    "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record target_record;
   probe_record joiner_record;
@@ -618,7 +645,8 @@ TEMPLATE_LIST_TEST_CASE("a join handle polled repeatedly by a task on the same r
 }
 
 TEMPLATE_LIST_TEST_CASE("a join handle awaited by the root future of block_on wakes it once",
-                   "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][joiner]",
+                        conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record target_record;
   probe_record joiner_record;
@@ -632,8 +660,10 @@ TEMPLATE_LIST_TEST_CASE("a join handle awaited by the root future of block_on wa
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("a join handle moved from a foreign joiner to a local one releases the foreign "
-                   "registration", "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a join handle moved from a foreign joiner to a local one releases the foreign "
+    "registration",
+    "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
   counting_task foreign;
   TestType reactor;
   probe_record target_record;
@@ -662,7 +692,8 @@ TEMPLATE_LIST_TEST_CASE("a join handle moved from a foreign joiner to a local on
 }
 
 TEMPLATE_LIST_TEST_CASE("a join handle polled by a task on another reactor wakes that task",
-                   "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][joiner]",
+                        conformance::reactors<closed_policy>) {
   TestType home;
   TestType other;
   probe_record target_record;
@@ -693,7 +724,8 @@ TEMPLATE_LIST_TEST_CASE("a join handle polled by a task on another reactor wakes
 }
 
 TEMPLATE_LIST_TEST_CASE("a joiner on another reactor that shuts down first cancels the joined task",
-                   "[conformance][join_handle][joiner][cancel]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][joiner][cancel]",
+                        conformance::reactors<closed_policy>) {
   TestType home;
   probe_record target_record;
   probe_record joiner_record;
@@ -717,8 +749,9 @@ TEMPLATE_LIST_TEST_CASE("a joiner on another reactor that shuts down first cance
 // Regression: shutdown once dropped the joiner registrations of the tasks it destroyed without
 // waking them, so a joiner on another reactor that was pending on the handle was never polled
 // again (a lost wake-up).
-TEMPLATE_LIST_TEST_CASE("a joiner on another reactor is woken when the joined task's reactor shuts down",
-                   "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a joiner on another reactor is woken when the joined task's reactor shuts down",
+    "[conformance][join_handle][joiner]", conformance::reactors<closed_policy>) {
   probe_record target_record;
   SECTION("a counting task") {
     counting_task joiner;
@@ -758,8 +791,10 @@ TEMPLATE_LIST_TEST_CASE("a joiner on another reactor is woken when the joined ta
 // ---------------------------------------------------------------------------------------------
 // Shutdown.
 
-TEMPLATE_LIST_TEST_CASE("reactor shutdown destroys every live task's future or result once and its "
-                   "join handles then yield canceled", "[conformance][join_handle][reactor][shutdown]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "reactor shutdown destroys every live task's future or result once and its "
+    "join handles then yield canceled",
+    "[conformance][join_handle][reactor][shutdown]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   lifecycle life;
   probe_record pending_record;
@@ -784,7 +819,8 @@ TEMPLATE_LIST_TEST_CASE("reactor shutdown destroys every live task's future or r
     kept->wake();  // the pending task is queued again too
     CHECK(life.get_alive() == 1);
     CHECK(pending_record.destroyed + queued_record.destroyed + done_record.destroyed +
-              detached_record.destroyed == 1);  // only the completed task's future
+              detached_record.destroyed ==
+          1);  // only the completed task's future
   }
   CHECK(pending_record.destroyed == 1);
   CHECK(pending_record.polls == 1);
@@ -810,7 +846,8 @@ TEMPLATE_LIST_TEST_CASE("reactor shutdown destroys every live task's future or r
 }
 
 TEMPLATE_LIST_TEST_CASE("join handles detached or dropped after their reactor shut down do nothing",
-                   "[conformance][join_handle][reactor][shutdown]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][reactor][shutdown]",
+                        conformance::reactors<closed_policy>) {
   probe_record record;
   handle_slot detached;
   handle_slot dropped;
@@ -834,7 +871,8 @@ TEMPLATE_LIST_TEST_CASE("join handles detached or dropped after their reactor sh
 // (`reserve(size + 1)`), so each new foreign registration reallocates it: registering n foreign
 // joiners at once costs about n allocations and O(n^2) copying instead of O(log n).
 TEMPLATE_LIST_TEST_CASE("registering many foreign joiners at once allocates amortized",
-                   "[conformance][join_handle][joiner][allocations]", conformance::reactors<closed_policy>) {
+                        "[conformance][join_handle][joiner][allocations]",
+                        conformance::reactors<closed_policy>) {
   constexpr std::size_t n = 1024;
   counting_task joiner;
   TestType reactor;

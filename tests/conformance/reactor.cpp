@@ -6,13 +6,13 @@
 #include <gentask/runtime/stalled.hpp>
 
 #include <gentask/core/budget.hpp>
-#include <gentask/time/sleep.hpp>
 #include <gentask/futures/and_then.hpp>
 #include <gentask/futures/failed.hpp>
 #include <gentask/futures/join.hpp>
 #include <gentask/futures/lazy.hpp>
 #include <gentask/futures/map.hpp>
 #include <gentask/futures/ready.hpp>
+#include <gentask/time/sleep.hpp>
 
 #include <gentask/storage/boxed_task_store.hpp>
 #include <gentask/storage/closed_group_map.hpp>
@@ -111,10 +111,10 @@ struct spawns_on_drop {
   Reactor* reactor;
   int* attempts;
   counted keep;
-  spawns_on_drop(Reactor* r, int* a, counted c)
-      : reactor(r), attempts(a), keep(std::move(c)) {}
+  spawns_on_drop(Reactor* r, int* a, counted c) : reactor(r), attempts(a), keep(std::move(c)) {}
   spawns_on_drop(spawns_on_drop&& other) noexcept
-      : reactor(std::exchange(other.reactor, nullptr)), attempts(other.attempts),
+      : reactor(std::exchange(other.reactor, nullptr)),
+        attempts(other.attempts),
         keep(std::move(other.keep)) {}
   ~spawns_on_drop() {
     if (reactor != nullptr) {
@@ -184,8 +184,9 @@ TEST_CASE("runtime::reactor does not hold for tasks, stores or half a reactor",
 TEMPLATE_LIST_TEST_CASE("block_on drives a combinator tree to its value", "[conformance][reactor]",
                         conformance::any_root_reactors) {
   TestType reactor;
-  auto r = reactor.block_on(join(yield_now(1), yield_now(2)) |
-                            and_then([](auto t) { return yield_now(std::get<0>(t) + std::get<1>(t)); }));
+  auto r = reactor.block_on(join(yield_now(1), yield_now(2)) | and_then([](auto t) {
+                              return yield_now(std::get<0>(t) + std::get<1>(t));
+                            }));
   CHECK(r.get_value() == 3);
   auto e = reactor.block_on(failed<int>(std::string("err")));
   CHECK(e.get_error() == "err");
@@ -199,8 +200,8 @@ TEMPLATE_LIST_TEST_CASE("a wake during poll makes the reactor poll again", "[con
   CHECK(reactor.get_poll_count() - before == 2);
 }
 
-TEMPLATE_LIST_TEST_CASE("several wakes before a poll coalesce into one poll", "[conformance][reactor]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE("several wakes before a poll coalesce into one poll",
+                        "[conformance][reactor]", conformance::any_root_reactors) {
   TestType reactor;
   const auto before = reactor.get_poll_count();
   CHECK(reactor.block_on(multi_wake{5}).get_value() == 5);
@@ -212,8 +213,8 @@ TEMPLATE_LIST_TEST_CASE("several wakes before a poll coalesce into one poll", "[
   CHECK(*polls == 1);
 }
 
-TEMPLATE_LIST_TEST_CASE("detached tasks run to completion beside block_on and in run_until_idle", "[conformance][reactor]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE("detached tasks run to completion beside block_on and in run_until_idle",
+                        "[conformance][reactor]", conformance::any_root_reactors) {
   TestType reactor;
   std::vector<int> order;
   for (int i = 0; i < 3; ++i) {
@@ -246,8 +247,9 @@ TEMPLATE_LIST_TEST_CASE("a pending task is polled only when woken", "[conformanc
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("a wake after the task completed does nothing, even once its slot is reused", "[conformance][reactor]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "a wake after the task completed does nothing, even once its slot is reused",
+    "[conformance][reactor]", conformance::any_root_reactors) {
   TestType reactor;
   auto stale = std::make_shared<waker>();
   reactor.spawn_detached(leak_waker{stale});
@@ -269,8 +271,8 @@ TEMPLATE_LIST_TEST_CASE("a wake after the task completed does nothing, even once
   reactor.run_until_idle();
 }
 
-TEMPLATE_LIST_TEST_CASE("handles outlive the reactor and then wake nothing", "[conformance][reactor]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE("handles outlive the reactor and then wake nothing",
+                        "[conformance][reactor]", conformance::any_root_reactors) {
   waker local;
   remote_waker remote;
   auto flag = std::make_shared<bool>(false);
@@ -288,14 +290,14 @@ TEMPLATE_LIST_TEST_CASE("handles outlive the reactor and then wake nothing", "[c
   CHECK(*polls == 1);
 }
 
-TEMPLATE_LIST_TEST_CASE("a remote_waker woken on the reactor thread wakes the task", "[conformance][reactor]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE("a remote_waker woken on the reactor thread wakes the task",
+                        "[conformance][reactor]", conformance::any_root_reactors) {
   TestType reactor;
   CHECK(reactor.block_on(remote_self_wake{}).get_value() == 2);
 }
 
-TEMPLATE_LIST_TEST_CASE("block_on throws stalled when nothing could wake its future", "[conformance][reactor]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE("block_on throws stalled when nothing could wake its future",
+                        "[conformance][reactor]", conformance::any_root_reactors) {
   TestType reactor;
   CHECK_THROWS_AS(reactor.block_on(never_ready<int>{}), runtime::stalled);
   // The reactor is still usable afterwards.
@@ -310,23 +312,24 @@ TEMPLATE_LIST_TEST_CASE("block_on is not reentrant", "[conformance][reactor]",
   CHECK(reactor.block_on(ready(2)).get_value() == 2);
 }
 
-TEMPLATE_LIST_TEST_CASE("an exception from the root future leaves block_on and the reactor goes on", "[conformance][reactor]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE("an exception from the root future leaves block_on and the reactor goes on",
+                        "[conformance][reactor]", conformance::any_root_reactors) {
   TestType reactor;
-  auto throwing = yield_now(1) | and_then([](int) -> ready_future<int> {
-                    throw std::runtime_error("root");
-                  });
+  auto throwing =
+      yield_now(1) | and_then([](int) -> ready_future<int> { throw std::runtime_error("root"); });
   CHECK_THROWS_AS(reactor.block_on(std::move(throwing)), std::runtime_error);
   CHECK(reactor.block_on(yield_now(3)).get_value() == 3);
 }
 
-TEMPLATE_LIST_TEST_CASE("an exception from a detached task destroys it once and the reactor goes on", "[conformance][reactor]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "an exception from a detached task destroys it once and the reactor goes on",
+    "[conformance][reactor]", conformance::any_root_reactors) {
   TestType reactor;
   probe_record record;
   lifecycle life;
-  reactor.spawn_detached(probe<int>(record, ready_value{1}, 1) |
-                         gentask::map([c = counted(life)](int) { throw std::runtime_error("task"); }));
+  reactor.spawn_detached(
+      probe<int>(record, ready_value{1}, 1) |
+      gentask::map([c = counted(life)](int) { throw std::runtime_error("task"); }));
   reactor.spawn_detached(yield_now(2));
   CHECK(reactor.run_until_idle() == 4);
   CHECK(record.destroyed == 1);
@@ -335,14 +338,16 @@ TEMPLATE_LIST_TEST_CASE("an exception from a detached task destroys it once and 
   CHECK(reactor.get_unobserved_exception_count() == 1);
 }
 
-TEMPLATE_LIST_TEST_CASE("destroying the reactor destroys pending tasks once and refuses spawns from their "
-          "destructors", "[conformance][reactor]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "destroying the reactor destroys pending tasks once and refuses spawns from their "
+    "destructors",
+    "[conformance][reactor]", conformance::any_root_reactors) {
   lifecycle life;
   int spawn_attempts = 0;
   {
     TestType reactor;
-    for (int i = 0; i < 3; ++i) reactor.spawn_detached(spawns_on_drop<TestType>(&reactor, &spawn_attempts, counted(life)));
+    for (int i = 0; i < 3; ++i)
+      reactor.spawn_detached(spawns_on_drop<TestType>(&reactor, &spawn_attempts, counted(life)));
     reactor.run_until_idle();
     CHECK(life.get_alive() == 3);
   }
@@ -353,8 +358,10 @@ TEMPLATE_LIST_TEST_CASE("destroying the reactor destroys pending tasks once and 
 // ---------------------------------------------------------------------------------------------
 // The same bodies on the closed map too.
 
-TEMPLATE_LIST_TEST_CASE("a waker kept from a completed task wakes nothing once its slot is reused on "
-                   "every reactor storage policy", "[conformance][reactor][spawn]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a waker kept from a completed task wakes nothing once its slot is reused on "
+    "every reactor storage policy",
+    "[conformance][reactor][spawn]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record first_record;
@@ -389,7 +396,8 @@ TEMPLATE_LIST_TEST_CASE("a waker kept from a completed task wakes nothing once i
 }
 
 TEMPLATE_LIST_TEST_CASE("a wake costs no heap allocation on every reactor storage policy",
-                   "[conformance][reactor][spawn][allocations]", conformance::reactors<closed_policy>) {
+                        "[conformance][reactor][spawn][allocations]",
+                        conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   probe_record self_waking_record;
@@ -417,8 +425,10 @@ TEMPLATE_LIST_TEST_CASE("a wake costs no heap allocation on every reactor storag
 // cell of a detached task that completed. With the maps that read a chunk that the free may just
 // have given back (a use after free under ASan); with the boxed stores it read a freed block, and
 // boxed_recycling freed the slot twice (its free list looped on itself).
-TEMPLATE_LIST_TEST_CASE("a reactor frees every cell once when a burst of detached tasks spanning "
-                   "several chunks completes", "[conformance][reactor][spawn][detach]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a reactor frees every cell once when a burst of detached tasks spanning "
+    "several chunks completes",
+    "[conformance][reactor][spawn][detach]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record record;
@@ -428,7 +438,7 @@ TEMPLATE_LIST_TEST_CASE("a reactor frees every cell once when a burst of detache
     CHECK(reactor.run_until_idle() == 1);
     CHECK(warm.poll(joiner).is_ready());
   }
-  if constexpr (requires(typename TestType::storage_type& s) {
+  if constexpr (requires(typename TestType::storage_type & s) {
                   s.template find_group<probe<int>>();
                 }) {
     auto* group = reactor.get_storage().template find_group<probe<int>>();
@@ -460,9 +470,10 @@ TEMPLATE_LIST_TEST_CASE("a reactor frees every cell once when a burst of detache
 // ---------------------------------------------------------------------------------------------
 // Optional capabilities: run where the reactor's task models them.
 
-TEMPLATE_LIST_TEST_CASE("the cooperative budget refuses a leaf after n units per tick and the "
-                        "task runs on at its next tick", "[conformance][reactor][budget]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "the cooperative budget refuses a leaf after n units per tick and the "
+    "task runs on at its next tick",
+    "[conformance][reactor][budget]", conformance::any_root_reactors) {
   if constexpr (budgeted_task<typename TestType::task_type>) {
     TestType reactor;
     reactor.set_coop_budget(3U);
@@ -476,9 +487,10 @@ TEMPLATE_LIST_TEST_CASE("the cooperative budget refuses a leaf after n units per
   }
 }
 
-TEMPLATE_LIST_TEST_CASE("a sleep whose deadline has passed completes at its first poll, and a "
-                        "short one completes after its deadline", "[conformance][reactor][timer]",
-                        conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "a sleep whose deadline has passed completes at its first poll, and a "
+    "short one completes after its deadline",
+    "[conformance][reactor][timer]", conformance::any_root_reactors) {
   if constexpr (timer_task<typename TestType::task_type>) {
     using namespace std::chrono_literals;
     TestType reactor;

@@ -8,14 +8,14 @@
 #include <gentask/spawn/remote_join_handle.hpp>
 
 #include <gentask/core/errors.hpp>
-#include <gentask/futures/failed.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_error.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/task_archetypes.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/futures/failed.hpp>
+#include <gentask/spawn/join_error.hpp>
 #include <gentask/storage/open_group_map.hpp>
 
 #include "conformance/conformance.hpp"
@@ -128,8 +128,9 @@ TEST_CASE("remote_join_handle is a move-only future pollable only on remote-waki
                                 remote_join_handle<std::string, never>>);
 }
 
-TEMPLATE_LIST_TEST_CASE("a remote join handle waits with the joiner's remote waker and completion wakes it once",
-          "[conformance][remote_join_handle]", conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "a remote join handle waits with the joiner's remote waker and completion wakes it once",
+    "[conformance][remote_join_handle]", conformance::any_root_reactors) {
   remote_counting_task joiner;
   TestType reactor;
   auto remote = reactor.get_remote_handle();
@@ -152,8 +153,9 @@ TEMPLATE_LIST_TEST_CASE("a remote join handle waits with the joiner's remote wak
   CHECK_THROWS_AS(handle.poll(joiner), polled_after_completion);
 }
 
-TEMPLATE_LIST_TEST_CASE("repeated polls keep one joiner handle, and a poll by another task replaces it",
-          "[conformance][remote_join_handle]", conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "repeated polls keep one joiner handle, and a poll by another task replaces it",
+    "[conformance][remote_join_handle]", conformance::any_root_reactors) {
   remote_counting_task first;
   remote_counting_task second;
   TestType reactor;
@@ -169,8 +171,9 @@ TEMPLATE_LIST_TEST_CASE("repeated polls keep one joiner handle, and a poll by an
   CHECK(handle.poll(second).get_value() == 1);
 }
 
-TEMPLATE_LIST_TEST_CASE("a remote join handle yields the task's error, or the exception that escaped it",
-          "[conformance][remote_join_handle]", conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "a remote join handle yields the task's error, or the exception that escaped it",
+    "[conformance][remote_join_handle]", conformance::any_root_reactors) {
   noop_task joiner;
   TestType reactor;
   auto remote = reactor.get_remote_handle();
@@ -195,13 +198,15 @@ TEMPLATE_LIST_TEST_CASE("a remote join handle yields the task's error, or the ex
   }
 }
 
-TEMPLATE_LIST_TEST_CASE("a remote join handle dropped before its request is taken: the future is never polled "
-          "and is destroyed by the reactor",
-          "[conformance][remote_join_handle]", conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "a remote join handle dropped before its request is taken: the future is never polled "
+    "and is destroyed by the reactor",
+    "[conformance][remote_join_handle]", conformance::any_root_reactors) {
   probe_record record;
   TestType reactor;
   {
-    auto handle = reactor.get_remote_handle().spawn(probe<int>(record, ready_value{1})).get_handle();
+    auto handle =
+        reactor.get_remote_handle().spawn(probe<int>(record, ready_value{1})).get_handle();
   }  // dropped here: the future waits in the inbox, it is not destroyed by the dropping side
   CHECK(record.destroyed == 0);
   reactor.run_until_idle();
@@ -210,9 +215,10 @@ TEMPLATE_LIST_TEST_CASE("a remote join handle dropped before its request is take
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("a remote join handle dropped while its task is pending cancels it at the reactor's "
-          "next turn",
-          "[conformance][remote_join_handle]", conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "a remote join handle dropped while its task is pending cancels it at the reactor's "
+    "next turn",
+    "[conformance][remote_join_handle]", conformance::any_root_reactors) {
   probe_record record;
   TestType reactor;
   std::optional<remote_join_handle<int, never>> handle(
@@ -228,8 +234,9 @@ TEMPLATE_LIST_TEST_CASE("a remote join handle dropped while its task is pending 
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("a remote join handle dropped after completion destroys the result it did not take",
-          "[conformance][remote_join_handle]", conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "a remote join handle dropped after completion destroys the result it did not take",
+    "[conformance][remote_join_handle]", conformance::any_root_reactors) {
   lifecycle life;
   probe_record record;
   TestType reactor;
@@ -247,8 +254,9 @@ TEMPLATE_LIST_TEST_CASE("a remote join handle dropped after completion destroys 
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("move-assigning a remote join handle cancels the task of the handle it replaces",
-          "[conformance][remote_join_handle]", conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "move-assigning a remote join handle cancels the task of the handle it replaces",
+    "[conformance][remote_join_handle]", conformance::any_root_reactors) {
   noop_task joiner;
   probe_record parked_record;
   TestType reactor;
@@ -269,7 +277,7 @@ TEMPLATE_LIST_TEST_CASE("move-assigning a remote join handle cancels the task of
 }
 
 TEMPLATE_LIST_TEST_CASE("a remote join handle waiting at shutdown is woken and yields canceled",
-          "[conformance][remote_join_handle]", conformance::any_root_reactors) {
+                        "[conformance][remote_join_handle]", conformance::any_root_reactors) {
   remote_counting_task joiner;
   probe_record running_record;
   probe_record queued_record;
@@ -298,8 +306,9 @@ TEMPLATE_LIST_TEST_CASE("a remote join handle waiting at shutdown is woken and y
   }
 }
 
-TEMPLATE_LIST_TEST_CASE("a remote spawn refused after shutdown gives back the same future, unpolled",
-          "[conformance][remote_join_handle]", conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "a remote spawn refused after shutdown gives back the same future, unpolled",
+    "[conformance][remote_join_handle]", conformance::any_root_reactors) {
   noop_task task;
   probe_record record;
   std::optional<typename TestType::remote_handle> remote;
@@ -317,8 +326,9 @@ TEMPLATE_LIST_TEST_CASE("a remote spawn refused after shutdown gives back the sa
   CHECK(record.polls == 2);  // the original's state: its pending poll count went on
 }
 
-TEMPLATE_LIST_TEST_CASE("a joiner on another thread is woken from the reactor's thread and takes the result there",
-          "[conformance][remote_join_handle][threads]", conformance::any_root_reactors) {
+TEMPLATE_LIST_TEST_CASE(
+    "a joiner on another thread is woken from the reactor's thread and takes the result there",
+    "[conformance][remote_join_handle][threads]", conformance::any_root_reactors) {
   using namespace std::chrono_literals;
   TestType reactor;
   remote_counting_task joiner;

@@ -2,13 +2,13 @@
 // the reactor, from inside tasks and from the root, and what each spawn allocates.
 #include <gentask/spawn/spawn.hpp>
 
-#include <gentask/storage/boxed_task_store.hpp>
-#include <gentask/storage/closed_group_map.hpp>
-#include <gentask/spawn/join_handle.hpp>
-#include <gentask/storage/open_group_map.hpp>
 #include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/task_archetypes.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
+#include <gentask/storage/closed_group_map.hpp>
+#include <gentask/storage/open_group_map.hpp>
 
 #include "conformance/conformance.hpp"
 #include "spawn/spawn_fixtures.hpp"
@@ -60,7 +60,7 @@ TEST_CASE("spawning_task holds for the spawning archetypes and every policy's re
   STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed_storage>>);
   STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed_recycling_storage>>);
   STATIC_REQUIRE(spawning_task<reactor_task<closed_policy>>);
-    STATIC_REQUIRE(remote_waking_task<reactor_task<gentask::boxed_storage>>);
+  STATIC_REQUIRE(remote_waking_task<reactor_task<gentask::boxed_storage>>);
   STATIC_REQUIRE(remote_waking_task<reactor_task<closed_policy>>);
 }
 
@@ -80,17 +80,20 @@ TEST_CASE("spawning_task does not hold for the other archetypes or the test kit'
 
 TEST_CASE("spawn returns the join handle of the spawned future's item and error",
           "[spawn][spawning_task]") {
-  STATIC_REQUIRE(std::is_same_v<decltype(gentask::spawn(std::declval<reactor_task<gentask::open_map>&>(),
-                                                        std::declval<probe<int, std::string>>())),
-                                join_handle<int, std::string>>);
-  STATIC_REQUIRE(std::is_same_v<decltype(gentask::spawn(std::declval<reactor_task<closed_policy>&>(),
-                                                        std::declval<probe<int>>())),
-                                join_handle<int, never>>);
+  STATIC_REQUIRE(
+      std::is_same_v<decltype(gentask::spawn(std::declval<reactor_task<gentask::open_map>&>(),
+                                             std::declval<probe<int, std::string>>())),
+                     join_handle<int, std::string>>);
+  STATIC_REQUIRE(
+      std::is_same_v<decltype(gentask::spawn(std::declval<reactor_task<closed_policy>&>(),
+                                             std::declval<probe<int>>())),
+                     join_handle<int, never>>);
   STATIC_REQUIRE(std::is_same_v<decltype(gentask::spawn(std::declval<arch::spawning_task&>(),
                                                         std::declval<probe<int, std::string>>())),
                                 arch::join_handle_archetype<int, std::string>>);
   STATIC_REQUIRE(future<join_handle<int, std::string>>);
-  STATIC_REQUIRE(std::is_same_v<error_type_t<join_handle<int, std::string>>, join_error<std::string>>);
+  STATIC_REQUIRE(
+      std::is_same_v<error_type_t<join_handle<int, std::string>>, join_error<std::string>>);
 }
 
 TEST_CASE("a future that spawns is pollable only on spawning tasks", "[spawn][spawning_task]") {
@@ -108,7 +111,7 @@ TEST_CASE("a future that spawns is pollable only on spawning tasks", "[spawn][sp
 // Spawning from inside a poll.
 
 TEMPLATE_LIST_TEST_CASE("a task spawns and joins a child through gentask::spawn or task.spawn",
-                   "[spawn]", conformance::reactors<closed_policy>) {
+                        "[spawn]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record record;
@@ -128,7 +131,8 @@ TEMPLATE_LIST_TEST_CASE("a task spawns and joins a child through gentask::spawn 
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("the root future of block_on spawns and joins a child", "[spawn]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE("the root future of block_on spawns and joins a child", "[spawn]",
+                        conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   probe_record child_record;
@@ -142,8 +146,9 @@ TEMPLATE_LIST_TEST_CASE("the root future of block_on spawns and joins a child", 
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("canceling a task that spawned a child cancels the child through its handle",
-                   "[spawn][cancel]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "canceling a task that spawned a child cancels the child through its handle", "[spawn][cancel]",
+    conformance::reactors<closed_policy>) {
   TestType reactor;
   probe_record record;
   probe_record child_record;
@@ -171,7 +176,7 @@ TEMPLATE_LIST_TEST_CASE("canceling a task that spawned a child cancels the child
 // Spawning from destructors.
 
 TEMPLATE_LIST_TEST_CASE("a task being canceled can spawn from its future's destructor",
-                   "[spawn][cancel]", conformance::reactors<closed_policy>) {
+                        "[spawn][cancel]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record record;
@@ -223,8 +228,10 @@ TEMPLATE_LIST_TEST_CASE("a task being canceled can spawn from its future's destr
   CHECK(child_record.destroyed == 1);
 }
 
-TEMPLATE_LIST_TEST_CASE("a spawn from a destructor at reactor shutdown is refused and its handle yields "
-                   "canceled", "[spawn][reactor][shutdown]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a spawn from a destructor at reactor shutdown is refused and its handle yields "
+    "canceled",
+    "[spawn][reactor][shutdown]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   probe_record record;
   probe_record detached_record;
@@ -271,8 +278,10 @@ TEMPLATE_LIST_TEST_CASE("a spawn from a destructor at reactor shutdown is refuse
 // ---------------------------------------------------------------------------------------------
 // Allocations.
 
-TEMPLATE_LIST_TEST_CASE("spawn then complete then join allocates nothing per task in steady state "
-                   "except one block per task when boxed", "[spawn][allocations]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "spawn then complete then join allocates nothing per task in steady state "
+    "except one block per task when boxed",
+    "[spawn][allocations]", conformance::reactors<closed_policy>) {
   counting_task joiner;
   TestType reactor;
   probe_record record;
@@ -301,8 +310,10 @@ TEMPLATE_LIST_TEST_CASE("spawn then complete then join allocates nothing per tas
   CHECK(reactor.get_task_count() == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("spawning many live tasks at once allocates one block per task when boxed and "
-                   "nothing on the maps", "[spawn][allocations]", conformance::reactors<closed_policy>) {
+TEMPLATE_LIST_TEST_CASE(
+    "spawning many live tasks at once allocates one block per task when boxed and "
+    "nothing on the maps",
+    "[spawn][allocations]", conformance::reactors<closed_policy>) {
   constexpr std::size_t live = 64;
   counting_task joiner;
   TestType reactor;
@@ -340,7 +351,7 @@ TEMPLATE_LIST_TEST_CASE("spawning many live tasks at once allocates one block pe
 // exactly): spawning n tasks on a fresh boxed reactor costs 2n allocations and O(n^2) copying
 // instead of n blocks plus O(log n) table growth.
 TEMPLATE_LIST_TEST_CASE("spawning many tasks on a fresh reactor allocates the task table amortized",
-                   "[spawn][allocations]", conformance::reactors<closed_policy>) {
+                        "[spawn][allocations]", conformance::reactors<closed_policy>) {
   constexpr std::size_t n = 1024;
   TestType reactor;
   probe_record record;
@@ -354,8 +365,9 @@ TEMPLATE_LIST_TEST_CASE("spawning many tasks on a fresh reactor allocates the ta
     }
     allocations = counter.get_count();
   }
-  constexpr bool boxed_store = std::is_same_v<typename TestType::storage_policy_type, gentask::boxed_storage> ||
-                               std::is_same_v<typename TestType::storage_policy_type, gentask::boxed_recycling_storage>;
+  constexpr bool boxed_store =
+      std::is_same_v<typename TestType::storage_policy_type, gentask::boxed_storage> ||
+      std::is_same_v<typename TestType::storage_policy_type, gentask::boxed_recycling_storage>;
   const std::size_t blocks = boxed_store ? n : 0;
   CHECK(allocations >= blocks);
   CHECK(allocations <= blocks + 48);  // plus chunks and tables grown geometrically

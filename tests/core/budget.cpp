@@ -1,10 +1,10 @@
 // The cooperative budget: the budgeted_task concept and poll_proceed, for leaves.
 #include <gentask/core/budget.hpp>
 
-#include <gentask/storage/boxed_task_store.hpp>
-#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/task_archetypes.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/manual_timer.hpp"

@@ -3,9 +3,9 @@
 // compile-fail tests in tests/compile_fail/.)
 #include <gentask/core/diagnostics.hpp>
 
+#include <gentask/core/task_archetypes.hpp>
 #include <gentask/futures/join.hpp>
 #include <gentask/futures/ready.hpp>
-#include <gentask/core/task_archetypes.hpp>
 
 #include "support/leaf_futures.hpp"
 

@@ -1,7 +1,7 @@
 #include <gentask/core/future.hpp>
 
-#include <gentask/futures/ready.hpp>
 #include <gentask/core/stream.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include <catch2/catch.hpp>
 

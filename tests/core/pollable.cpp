@@ -5,9 +5,9 @@
 
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/futures/ready.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/task_archetypes.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/leaf_futures.hpp"

@@ -2,6 +2,7 @@
 // combinator must be pollable on exactly the task types on which its children are.
 #include <gentask/core/pollable.hpp>
 
+#include <gentask/core/task_archetypes.hpp>
 #include <gentask/futures/and_then.hpp>
 #include <gentask/futures/boxed.hpp>
 #include <gentask/futures/failed.hpp>
@@ -13,10 +14,9 @@
 #include <gentask/futures/or_else.hpp>
 #include <gentask/futures/ready.hpp>
 #include <gentask/futures/select.hpp>
-#include <gentask/time/sleep.hpp>
-#include <gentask/core/task_archetypes.hpp>
 #include <gentask/futures/then.hpp>
 #include <gentask/reactors/local/reactor.hpp>
+#include <gentask/time/sleep.hpp>
 
 #include "support/leaf_futures.hpp"
 #include "support/manual_timer.hpp"
@@ -65,9 +65,9 @@ using recovered = decltype(make<L>() | or_else([](auto&&) { return ready(item_of
 template <class L>
 using continued = decltype(make<L>() | then([](auto&&) { return ready(2); }));
 template <class L>
-using long_chain = decltype(make<L>() | and_then([](auto&&) { return ready(1); }) |
-                            or_else([](auto&&) { return ready(2); }) |
-                            then([](auto&&) { return ready(3); }));
+using long_chain =
+    decltype(make<L>() | and_then([](auto&&) { return ready(1); }) |
+             or_else([](auto&&) { return ready(2); }) | then([](auto&&) { return ready(3); }));
 template <class L>
 using joined_first = decltype(join(make<L>(), ready(1)));
 template <class L>
@@ -93,8 +93,8 @@ TEST_CASE("leaves are pollable exactly where their capability is", "[core][polla
 }
 
 TEMPLATE_TEST_CASE("every combinator is pollable exactly where its child is",
-                   "[core][pollable][combinators]", yield_now<int>, needs_remote_wake,
-                   needs_spawn, needs_io, needs_timer, needs_ui) {
+                   "[core][pollable][combinators]", yield_now<int>, needs_remote_wake, needs_spawn,
+                   needs_io, needs_timer, needs_ui) {
   constexpr unsigned leaf = pollable_on<TestType>();
   STATIC_REQUIRE(pollable_on<mapped<TestType>>() == leaf);
   STATIC_REQUIRE(pollable_on<mapped_err<TestType>>() == leaf);

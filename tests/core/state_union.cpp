@@ -40,10 +40,9 @@ TEST_CASE("a throwing construction leaves the completed alternative", "[core][st
   lifecycle life;
   {
     state_union<counted, counted, completed> state(std::in_place_index<0>, counted(life));
-    CHECK_THROWS_AS(state.emplace<1>(construct_from{[&]() -> counted {
-                      throw std::runtime_error("build");
-                    }}),
-                    std::runtime_error);
+    CHECK_THROWS_AS(
+        state.emplace<1>(construct_from{[&]() -> counted { throw std::runtime_error("build"); }}),
+        std::runtime_error);
     CHECK(state.index() == 2);
     CHECK(life.get_alive() == 0);
   }

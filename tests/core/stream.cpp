@@ -4,10 +4,10 @@
 
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/futures/ready.hpp>
-#include <gentask/streams/iter.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/task_archetypes.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/streams/iter.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/interleave_pending.hpp"
@@ -121,7 +121,8 @@ TEST_CASE("the stream concept: opt-in tag, item and error types, move-constructi
 
 TEST_CASE("pollable_stream needs poll_next to return exactly stream_poll_result",
           "[core][stream]") {
-  STATIC_REQUIRE(std::is_same_v<stream_poll_result<int, char>, poll_result<std::optional<int>, char>>);
+  STATIC_REQUIRE(
+      std::is_same_v<stream_poll_result<int, char>, poll_result<std::optional<int>, char>>);
   // clang-format off
   STATIC_REQUIRE( pollable_stream<counter, counting_task>);
   STATIC_REQUIRE( pollable_stream<counter, counting_task&>);

@@ -5,12 +5,12 @@
 
 #include <gentask/core/future.hpp>
 #include <gentask/core/io_driver.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/futures/ready.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include "support/leaf_futures.hpp"
 
@@ -32,9 +32,8 @@ constexpr std::array<capability, 5> rungs = {capability::remote_wake, capability
 /// One bit per rung that T models, in the order of `rungs` (bit 5: task).
 template <class T>
 constexpr unsigned models() {
-  return (remote_waking_task<T> ? 1U : 0U) | (spawning_task<T> ? 2U : 0U) |
-         (io_task<T> ? 4U : 0U) | (timer_task<T> ? 8U : 0U) | (ui_task<T> ? 16U : 0U) |
-         (task<T> ? 32U : 0U);
+  return (remote_waking_task<T> ? 1U : 0U) | (spawning_task<T> ? 2U : 0U) | (io_task<T> ? 4U : 0U) |
+         (timer_task<T> ? 8U : 0U) | (ui_task<T> ? 16U : 0U) | (task<T> ? 32U : 0U);
 }
 
 template <capability Caps>
@@ -44,17 +43,29 @@ constexpr unsigned models_of() {
 
 // Each member, detected on its own (a requires-clause on a member removes just that member).
 template <class T>
-concept has_remote_waker = requires(T& t) { t.get_remote_waker(); };
+concept has_remote_waker = requires(T& t) {
+  t.get_remote_waker();
+};
 template <class T>
-concept has_spawn = requires(T& t) { t.spawn(ready(1)); };
+concept has_spawn = requires(T& t) {
+  t.spawn(ready(1));
+};
 template <class T>
-concept has_io_driver = requires(T& t) { t.get_io_driver(); };
+concept has_io_driver = requires(T& t) {
+  t.get_io_driver();
+};
 template <class T>
-concept has_timer = requires(T& t) { t.get_timer(); };
+concept has_timer = requires(T& t) {
+  t.get_timer();
+};
 template <class T>
-concept has_ui_state = requires(T& t) { t.get_ui_state(); };
+concept has_ui_state = requires(T& t) {
+  t.get_ui_state();
+};
 template <class T, class F>
-concept spawns = requires(T& t, F f) { t.spawn(std::move(f)); };
+concept spawns = requires(T& t, F f) {
+  t.spawn(std::move(f));
+};
 
 }  // namespace
 
@@ -69,8 +80,8 @@ TEST_CASE("capability is a bit set: one bit per rung, all of them in all", "[cor
     seen |= bits;
   }
   CHECK(seen == static_cast<unsigned>(capability::all));
-  STATIC_REQUIRE((capability::remote_wake | capability::spawn | capability::io |
-                  capability::timer | capability::ui) == capability::all);
+  STATIC_REQUIRE((capability::remote_wake | capability::spawn | capability::io | capability::timer |
+                  capability::ui) == capability::all);
   STATIC_REQUIRE(noexcept(capability::io | capability::timer));
 }
 
@@ -124,16 +135,17 @@ TEST_CASE("task_with's members return the documented types", "[core][archetypes]
   using all = arch::full_task;
   STATIC_REQUIRE(std::is_same_v<decltype(std::declval<all&>().get_waker()), waker>);
   STATIC_REQUIRE(std::is_same_v<decltype(std::declval<all&>().get_remote_waker()), remote_waker>);
-  STATIC_REQUIRE(std::is_same_v<decltype(std::declval<all&>().get_io_driver()),
-                                arch::io_driver_archetype&>);
-  STATIC_REQUIRE(std::is_same_v<decltype(std::declval<all&>().get_timer()),
-                                arch::timer_driver_archetype&>);
+  STATIC_REQUIRE(
+      std::is_same_v<decltype(std::declval<all&>().get_io_driver()), arch::io_driver_archetype&>);
+  STATIC_REQUIRE(
+      std::is_same_v<decltype(std::declval<all&>().get_timer()), arch::timer_driver_archetype&>);
   STATIC_REQUIRE(
       std::is_same_v<decltype(std::declval<all&>().get_ui_state()), arch::ui_state_archetype&>);
   STATIC_REQUIRE(io_driver<arch::io_driver_archetype>);
   STATIC_REQUIRE(timer_driver<arch::timer_driver_archetype>);
   // spawn gives a join handle archetype of the spawned future's item and error.
-  using spawned = decltype(std::declval<all&>().spawn(std::declval<test::probe<std::string, int>>()));
+  using spawned =
+      decltype(std::declval<all&>().spawn(std::declval<test::probe<std::string, int>>()));
   STATIC_REQUIRE(std::is_same_v<spawned, arch::join_handle_archetype<std::string, int>>);
   STATIC_REQUIRE(spawns<all, test::yield_now<int>>);
   STATIC_REQUIRE(!spawns<all, int>);  // only futures
@@ -172,13 +184,16 @@ TEST_CASE("the full task without one capability models every rung but that one",
   // The sets diagnostics.hpp probes when it names a missing capability.
   constexpr unsigned everything = 63U;
   STATIC_REQUIRE(models_of<capability::all>() == everything);
-  STATIC_REQUIRE(models_of<without(capability::all, capability::remote_wake)>() == (everything & ~1U));
+  STATIC_REQUIRE(models_of<without(capability::all, capability::remote_wake)>() ==
+                 (everything & ~1U));
   STATIC_REQUIRE(models_of<without(capability::all, capability::spawn)>() == (everything & ~2U));
   STATIC_REQUIRE(models_of<without(capability::all, capability::io)>() == (everything & ~4U));
   STATIC_REQUIRE(models_of<without(capability::all, capability::timer)>() == (everything & ~8U));
   STATIC_REQUIRE(models_of<without(capability::all, capability::ui)>() == (everything & ~16U));
   STATIC_REQUIRE(models_of<capability::spawn | capability::ui>() == (32U | 2U | 16U));
   // A leaf that needs one capability is pollable on the full task unless that one is removed.
-  STATIC_REQUIRE(pollable<test::needs_io, arch::task_with<without(capability::all, capability::ui)>>);
-  STATIC_REQUIRE(!pollable<test::needs_io, arch::task_with<without(capability::all, capability::io)>>);
+  STATIC_REQUIRE(
+      pollable<test::needs_io, arch::task_with<without(capability::all, capability::ui)>>);
+  STATIC_REQUIRE(
+      !pollable<test::needs_io, arch::task_with<without(capability::all, capability::io)>>);
 }

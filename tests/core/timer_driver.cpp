@@ -5,8 +5,8 @@
 
 #include <gentask/core/task.hpp>
 #include <gentask/core/task_archetypes.hpp>
-#include <gentask/time/timer_queue.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/time/timer_queue.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/manual_timer.hpp"

@@ -6,8 +6,8 @@
 #include <type_traits>
 
 using gentask::never;
-using gentask::unify_t;
 using gentask::unifiable;
+using gentask::unify_t;
 using gentask::unit;
 
 TEST_CASE("unit values are all equal", "[core][unit]") {

@@ -3,8 +3,8 @@
 #include <gentask/detail/as_future.hpp>
 
 #include <gentask/core/future.hpp>
-#include <gentask/futures/ready.hpp>
 #include <gentask/core/unit.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include "support/leaf_futures.hpp"
 #include "support/noop_task.hpp"

@@ -27,8 +27,8 @@ namespace {
 /// A combinator object on ints: `add_fn{}(x, a, b...)` is `x + a + b...`.
 struct add_fn {
   template <class... Ints>
-    requires(std::same_as<std::remove_cvref_t<Ints>, int> && ...)
-  constexpr int operator()(int x, Ints&&... addends) const {
+  requires(std::same_as<std::remove_cvref_t<Ints>, int>&&...) constexpr int operator()(
+      int x, Ints&&... addends) const {
     return (x + ... + addends);
   }
 };
@@ -70,7 +70,9 @@ struct length_plus_fn {
 };
 
 template <class L, class C>
-concept pipeable_into = requires(L&& l, C&& c) { std::forward<L>(l) | std::forward<C>(c); };
+concept pipeable_into = requires(L&& l, C&& c) {
+  std::forward<L>(l) | std::forward<C>(c);
+};
 
 }  // namespace
 
@@ -89,10 +91,10 @@ TEST_CASE("pipes compose left to right", "[detail][pipeable]") {
   auto piped = gentask::ready(3) | gentask::map([](int v) { return v * 2; }) |
                gentask::and_then([](int v) { return gentask::ready(v + 1); }) |
                gentask::map([](int v) { return std::to_string(v); });
-  auto nested = gentask::map(
-      gentask::and_then(gentask::map(gentask::ready(3), [](int v) { return v * 2; }),
-                        [](int v) { return gentask::ready(v + 1); }),
-      [](int v) { return std::to_string(v); });
+  auto nested =
+      gentask::map(gentask::and_then(gentask::map(gentask::ready(3), [](int v) { return v * 2; }),
+                                     [](int v) { return gentask::ready(v + 1); }),
+                   [](int v) { return std::to_string(v); });
   auto r = piped.poll(task);
   auto s = nested.poll(task);
   REQUIRE(r.is_ready());

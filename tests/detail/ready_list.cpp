@@ -32,7 +32,8 @@ TEST_CASE("a ready list queues each woken child once, in wake order, and wakes t
   CHECK(parent.get_wake_count() == 4);
 }
 
-TEST_CASE("a ready list made all queued yields every child once, in order", "[detail][ready_list]") {
+TEST_CASE("a ready list made all queued yields every child once, in order",
+          "[detail][ready_list]") {
   auto* list = detail::ready_list::make(3, true);
   CHECK(list->pop() == 0U);
   CHECK(list->pop() == 1U);

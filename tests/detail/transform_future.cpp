@@ -5,8 +5,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/unit.hpp>
 
 #include "support/counted.hpp"
@@ -66,7 +66,7 @@ TEST_CASE("transform_future changes only the side its closure applies to",
   STATIC_REQUIRE(std::is_same_v<item_type_t<mapped_err>, int>);
   STATIC_REQUIRE(std::is_same_v<error_type_t<mapped_err>, std::size_t>);
 
-  STATIC_REQUIRE(std::is_same_v<item_type_t<on_item<child, to_nothing>>, unit>);  // void: unit
+  STATIC_REQUIRE(std::is_same_v<item_type_t<on_item<child, to_nothing>>, unit>);     // void: unit
   STATIC_REQUIRE(std::is_same_v<item_type_t<on_item<child, to_ref>>, std::string>);  // decayed
   STATIC_REQUIRE(std::is_same_v<error_type_t<on_error<probe<int, int>, to_nothing>>, unit>);
 }
@@ -129,12 +129,11 @@ TEST_CASE("transform_future passes the other side through without running its cl
   SECTION("an error through the item side") {
     probe_record record;
     bool ran = false;
-    on_item<child, std::function<int(int)>> f(
-        child(record, failed_value{std::string("e")}),
-        [&ran, c = counted(closure_life)](int v) {
-          ran = true;
-          return v + c.get_value();
-        });
+    on_item<child, std::function<int(int)>> f(child(record, failed_value{std::string("e")}),
+                                              [&ran, c = counted(closure_life)](int v) {
+                                                ran = true;
+                                                return v + c.get_value();
+                                              });
     auto r = f.poll(task);
     REQUIRE(r.is_failed());
     CHECK(r.get_error() == "e");
@@ -144,11 +143,11 @@ TEST_CASE("transform_future passes the other side through without running its cl
   SECTION("a value through the error side") {
     probe_record record;
     bool ran = false;
-    on_error<child, std::function<int(std::string)>> f(child(record, ready_value{8}),
-                                                       [&ran, c = counted(closure_life)](std::string) {
-                                                         ran = true;
-                                                         return c.get_value();
-                                                       });
+    on_error<child, std::function<int(std::string)>> f(
+        child(record, ready_value{8}), [&ran, c = counted(closure_life)](std::string) {
+          ran = true;
+          return c.get_value();
+        });
     auto r = f.poll(task);
     REQUIRE(r.is_ready());
     CHECK(r.get_value() == 8);

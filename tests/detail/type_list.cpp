@@ -11,9 +11,13 @@ using namespace gentask::detail;
 namespace {
 
 template <class List, class T>
-concept can_push_back = requires { typename push_back<List, T>::type; };
+concept can_push_back = requires {
+  typename push_back<List, T>::type;
+};
 template <class List, class... Extra>
-concept has_state_union = requires { typename state_union_of<List, Extra...>::type; };
+concept has_state_union = requires {
+  typename state_union_of<List, Extra...>::type;
+};
 
 struct extra {};
 
@@ -30,11 +34,11 @@ TEST_CASE("push_back appends one type at the end", "[detail][type_list]") {
   STATIC_REQUIRE(std::is_same_v<push_back<type_list<>, int>::type, type_list<int>>);
   STATIC_REQUIRE(
       std::is_same_v<push_back<type_list<int, char>, void>::type, type_list<int, char, void>>);
-  STATIC_REQUIRE(!std::is_same_v<push_back<type_list<int, char>, void>::type,
-                                 type_list<void, int, char>>);
+  STATIC_REQUIRE(
+      !std::is_same_v<push_back<type_list<int, char>, void>::type, type_list<void, int, char>>);
   // A list is a type, so a list can hold lists.
-  STATIC_REQUIRE(std::is_same_v<push_back<type_list<int>, type_list<>>::type,
-                                type_list<int, type_list<>>>);
+  STATIC_REQUIRE(
+      std::is_same_v<push_back<type_list<int>, type_list<>>::type, type_list<int, type_list<>>>);
   // Folding push_back builds a list step by step, as the chain combinator does.
   using folded = push_back<push_back<push_back<type_list<>, int>::type, char>::type, long>::type;
   STATIC_REQUIRE(std::is_same_v<folded, type_list<int, char, long>>);
@@ -59,11 +63,12 @@ TEST_CASE("type_at names the type at each position", "[detail][type_list]") {
 TEST_CASE("state_union_of names the state_union of a list's types followed by the extras",
           "[detail][type_list]") {
   // Only declared by type_list.hpp: naming the type needs no definition.
-  STATIC_REQUIRE(std::is_same_v<state_union_of<type_list<int, char>>::type, state_union<int, char>>);
+  STATIC_REQUIRE(
+      std::is_same_v<state_union_of<type_list<int, char>>::type, state_union<int, char>>);
   STATIC_REQUIRE(std::is_same_v<state_union_of<type_list<int, char>, extra>::type,
                                 state_union<int, char, extra>>);
-  STATIC_REQUIRE(std::is_same_v<state_union_of<type_list<>, extra, int>::type,
-                                state_union<extra, int>>);
+  STATIC_REQUIRE(
+      std::is_same_v<state_union_of<type_list<>, extra, int>::type, state_union<extra, int>>);
   STATIC_REQUIRE(!std::is_same_v<state_union_of<type_list<int, char>, extra>::type,
                                  state_union<extra, int, char>>);
   STATIC_REQUIRE(has_state_union<type_list<int>>);

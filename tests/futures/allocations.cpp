@@ -26,8 +26,7 @@ auto make_tree() {
                   gentask::map([](int x) { return x * 2; }),
               gentask::select(never_ready<int>{}, yield_now(5)),
               lazy([] { return yield_now(3); }) | or_else([](never) { return ready(0); }) |
-                  then([](poll_result<int, never> r) { return ready(r.get_value()); }) |
-                  fuse()) |
+                  then([](poll_result<int, never> r) { return ready(r.get_value()); }) | fuse()) |
          map_err([](never) { return 0; });
 }
 }  // namespace

@@ -47,7 +47,9 @@ TEST_CASE("and_then requires unifiable errors and a future-returning closure",
   auto int_error = failed<int>(1);
   auto make_string_error = [](int) { return failed<int>(std::string()); };
   auto make_plain_value = [](int x) { return x; };
-  STATIC_REQUIRE(!std::is_invocable_v<and_then_fn, decltype(int_error), decltype(make_string_error)>);
-  STATIC_REQUIRE(!std::is_invocable_v<and_then_fn, decltype(int_error), decltype(make_plain_value)>);
+  STATIC_REQUIRE(
+      !std::is_invocable_v<and_then_fn, decltype(int_error), decltype(make_string_error)>);
+  STATIC_REQUIRE(
+      !std::is_invocable_v<and_then_fn, decltype(int_error), decltype(make_plain_value)>);
   STATIC_REQUIRE(std::is_invocable_v<and_then_fn, decltype(ready(1)), decltype(make_string_error)>);
 }

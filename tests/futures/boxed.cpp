@@ -1,7 +1,7 @@
 #include <gentask/futures/boxed.hpp>
 
-#include <gentask/futures/and_then.hpp>
 #include <gentask/core/errors.hpp>
+#include <gentask/futures/and_then.hpp>
 #include <gentask/futures/failed.hpp>
 #include <gentask/futures/ready.hpp>
 

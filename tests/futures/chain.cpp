@@ -1,8 +1,8 @@
 // chain_future: the shared state machine of and_then, or_else and then.
 #include <gentask/futures/chain.hpp>
 
-#include <gentask/futures/and_then.hpp>
 #include <gentask/core/errors.hpp>
+#include <gentask/futures/and_then.hpp>
 #include <gentask/futures/failed.hpp>
 #include <gentask/futures/or_else.hpp>
 #include <gentask/futures/ready.hpp>
@@ -58,8 +58,7 @@ TEST_CASE("moving on destroys the finished future and its closure first, exactly
   probe_record b;
   lifecycle closure;
   {
-    auto f = probe<int>(a, ready_value{1}, 1) |
-             and_then([&b, c = counted(closure)](int x) {
+    auto f = probe<int>(a, ready_value{1}, 1) | and_then([&b, c = counted(closure)](int x) {
                // When this closure runs, future A is already destroyed.
                return probe<int>(b, ready_value{x + c.get_value()}, 1);
              });
@@ -86,8 +85,7 @@ TEST_CASE("an error skips and_then steps and their closures are destroyed unrun"
   counting_task task;
   lifecycle skipped;
   bool ran = false;
-  auto f = failed<int>(std::string("e")) |
-           and_then([&ran, c = counted(skipped)](int x) {
+  auto f = failed<int>(std::string("e")) | and_then([&ran, c = counted(skipped)](int x) {
              ran = true;
              return ready(x);
            }) |

@@ -50,9 +50,9 @@ TEST_CASE("join fails with the first error and drops the other children at once"
   probe_record before;
   probe_record failing;
   probe_record after;
-  auto f = join(probe<int, int>(before, pending, 5, false),
-                probe<int, int>(failing, failed_value{7}, 1),
-                probe<int, int>(after, pending, 5, false));
+  auto f =
+      join(probe<int, int>(before, pending, 5, false), probe<int, int>(failing, failed_value{7}, 1),
+           probe<int, int>(after, pending, 5, false));
   CHECK(f.poll(task).is_pending());
   auto r = f.poll(task);
   REQUIRE(r.is_failed());

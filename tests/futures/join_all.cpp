@@ -77,7 +77,8 @@ TEST_CASE("join_all yields every child's outcome in range order", "[combinators]
   children.emplace_back(record, failed_value{std::string("two")}, 0);
   children.emplace_back(record, ready_value{3}, 1);
   auto f = join_all(std::move(children));
-  STATIC_REQUIRE(std::is_same_v<item_type_t<decltype(f)>, std::vector<poll_result<int, std::string>>>);
+  STATIC_REQUIRE(
+      std::is_same_v<item_type_t<decltype(f)>, std::vector<poll_result<int, std::string>>>);
   STATIC_REQUIRE(std::is_same_v<error_type_t<decltype(f)>, never>);
   CHECK(f.poll(task).is_pending());
   CHECK(f.get_strategy() == range_strategy::poll_all);  // three children: all polled each time
@@ -118,7 +119,7 @@ TEST_CASE("try_join_all yields the values, or the first error and drops the rest
   REQUIRE(r.is_failed());
   CHECK(r.get_error() == "no");
   CHECK(second.destroyed == 3);  // the others were dropped at the failure
-  CHECK(second.polls == 5);  // 3, then 0 and 1: the third is not polled after the failure
+  CHECK(second.polls == 5);      // 3, then 0 and 1: the third is not polled after the failure
 }
 
 TEST_CASE("join_all of an empty range is ready at once", "[combinators][join_all]") {
@@ -129,7 +130,8 @@ TEST_CASE("join_all of an empty range is ready at once", "[combinators][join_all
 
 TEST_CASE("join_all takes range-v3 views and std::arrays", "[combinators][join_all]") {
   counting_task task;
-  auto view = ranges::views::iota(0, 5) | ranges::views::transform([](int i) { return yield_now(i * i); });
+  auto view =
+      ranges::views::iota(0, 5) | ranges::views::transform([](int i) { return yield_now(i * i); });
   auto f = try_join_all(view);
   CHECK(f.poll(task).is_pending());
   CHECK(f.poll(task).get_value() == std::vector<int>{0, 1, 4, 9, 16});
@@ -188,7 +190,8 @@ TEST_CASE("join_all is pollable where its children are, by strategy",
   using timed = std::vector<needs_timer>;
   using any = decltype(join_all(std::declval<timed>()));
   using queue = decltype(join_all<range_strategy::ready_queue>(std::declval<timed>()));
-  using spawned = decltype(join_all<range_strategy::spawn_per_child>(std::declval<std::vector<yield_now<int>>>()));
+  using spawned = decltype(join_all<range_strategy::spawn_per_child>(
+      std::declval<std::vector<yield_now<int>>>()));
   // clang-format off
   STATIC_REQUIRE( pollable<any, arch::timer_task>);
   STATIC_REQUIRE(!pollable<any, arch::task>);

@@ -3,8 +3,8 @@
 #include <gentask/core/errors.hpp>
 #include <gentask/futures/failed.hpp>
 #include <gentask/futures/map.hpp>
-#include <gentask/spawn/join_handle.hpp>
 #include <gentask/reactors/local/reactor.hpp>
+#include <gentask/spawn/join_handle.hpp>
 
 #include "support/counted.hpp"
 #include "support/counting_task.hpp"

@@ -23,8 +23,7 @@ TEST_CASE("map_err applies its closure to the error", "[combinators][map_err]") 
   CHECK_THROWS_AS(f.poll(task), polled_after_completion);
 }
 
-TEST_CASE("map_err passes values through without running the closure",
-          "[combinators][map_err]") {
+TEST_CASE("map_err passes values through without running the closure", "[combinators][map_err]") {
   counting_task task;
   bool ran = false;
   auto f = yield_now(1) | map_err([&ran](never) {

@@ -43,7 +43,8 @@ TEST_CASE("poll_fn polls its closure with the task until it completes", "[combin
 TEST_CASE("poll_fn<T, E> names the result and fails with the closure's error",
           "[combinators][poll_fn]") {
   counting_task task;
-  auto f = poll_fn<int, std::string>([](auto&) { return poll_result<int, std::string>(failed_value{std::string("no")}); });
+  auto f = poll_fn<int, std::string>(
+      [](auto&) { return poll_result<int, std::string>(failed_value{std::string("no")}); });
   auto r = f.poll(task);
   REQUIRE(r.is_failed());
   CHECK(r.get_error() == "no");
@@ -66,11 +67,12 @@ TEST_CASE("poll_fn is pollable only where its closure is", "[combinators][poll_f
   STATIC_REQUIRE(sizeof(any) <= sizeof(bool) + 1);  // an empty closure and a flag: no allocation
 }
 
-TEST_CASE("poll_fn spawns from inside a task and joins the child", "[combinators][poll_fn][spawn]") {
+TEST_CASE("poll_fn spawns from inside a task and joins the child",
+          "[combinators][poll_fn][spawn]") {
   local::reactor reactor;
   auto child_then_join = [] {
-    return poll_fn([h = std::optional<join_handle<int, never>>()](auto& task) mutable
-                   -> poll_result<int, join_error<never>> {
+    return poll_fn([h = std::optional<join_handle<int, never>>()](
+                       auto& task) mutable -> poll_result<int, join_error<never>> {
       if (!h) h.emplace(task.spawn(yield_now(20)));
       return h->poll(task);
     });

@@ -16,8 +16,7 @@
 using namespace gentask;
 using namespace gentask::test;
 
-TEST_CASE("select completes with the first child to complete, by index",
-          "[combinators][select]") {
+TEST_CASE("select completes with the first child to complete, by index", "[combinators][select]") {
   counting_task task;
   auto f = gentask::select(never_ready<int>{}, yield_now(std::string("b")), yield_now(3));
   STATIC_REQUIRE(std::is_same_v<item_type_t<decltype(f)>, std::variant<int, std::string, int>>);

@@ -18,9 +18,9 @@
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/task.hpp>
+#include <gentask/core/unit.hpp>
 #include <gentask/storage/task_cell.hpp>
 #include <gentask/storage/task_id.hpp>
-#include <gentask/core/unit.hpp>
 
 #include "support/counted.hpp"
 #include "support/counting_task.hpp"
@@ -200,8 +200,7 @@ void spawn_gives_a_live_pending_cell() {
   task_header* h = store.find(first);
   REQUIRE(h != nullptr);
   CHECK(h->get_phase() == task_phase::pending);
-  CHECK_FALSE(h->has(flag_queued | flag_running | flag_detached |
-                     flag_cancel));
+  CHECK_FALSE(h->has(flag_queued | flag_running | flag_detached | flag_cancel));
   CHECK(h->next == no_link);
   CHECK(h->joiner == 0);
   CHECK(static_cast<void*>(h) == store.cell(first));

@@ -5,8 +5,8 @@
 #include <gentask/futures/ready.hpp>
 
 #include "runtime/bare_reactor.hpp"
-#include "support/noop_task.hpp"
 #include "support/leaf_futures.hpp"
+#include "support/noop_task.hpp"
 
 #include <catch2/catch.hpp>
 

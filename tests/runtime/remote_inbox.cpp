@@ -70,7 +70,8 @@ TEST_CASE("a closed remote inbox refuses posts and gives its queued requests bac
   auto* in = new inbox;
   in->get_unparker().count = &unparks;
   std::vector<int> log;
-  CHECK(in->post([&](runtime::remote_batch& b) { b.requests.push_back(new recorded_request(&log, 1)); }));
+  CHECK(in->post(
+      [&](runtime::remote_batch& b) { b.requests.push_back(new recorded_request(&log, 1)); }));
   in->post_wake(5);
   auto pending = in->close();
   REQUIRE(pending.size() == 1);
@@ -78,7 +79,7 @@ TEST_CASE("a closed remote inbox refuses posts and gives its queued requests bac
   CHECK(log == std::vector<int>{-1});
   auto* late = new recorded_request(&log, 2);
   CHECK_FALSE(in->post([&](runtime::remote_batch& b) { b.requests.push_back(late); }));
-  delete late;  // refused: still the poster's
+  delete late;       // refused: still the poster's
   in->post_wake(6);  // dropped, no unpark
   CHECK(unparks == 2);
   runtime::remote_batch batch;
@@ -111,7 +112,8 @@ TEST_CASE("remote wakes posted from many threads all arrive", "[runtime][remote_
   for (int t = 0; t < threads; ++t) {
     in->retain();
     posters.emplace_back([in, t] {
-      for (int i = 0; i < per_thread; ++i) in->post_wake(static_cast<std::uint64_t>(t * per_thread + i));
+      for (int i = 0; i < per_thread; ++i)
+        in->post_wake(static_cast<std::uint64_t>(t * per_thread + i));
       in->release();
     });
   }

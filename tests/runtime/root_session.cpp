@@ -42,17 +42,17 @@ TEST_CASE("a root session polls its root only when woken, and counts each poll a
   hand_out root{w};
   runtime::root_session<bare_scheduler<open_map>> session(s);
   CHECK(session.is_woken());  // the root starts woken
-  CHECK_FALSE(session.poll(root).has_value());
+  CHECK(session.poll(root).is_pending());
   CHECK(s.get_poll_count() == 1);
   CHECK_FALSE(session.is_woken());
-  CHECK_FALSE(session.poll(root).has_value());  // not woken: not polled
+  CHECK(session.poll(root).is_pending());  // not woken: not polled
   CHECK(root.polls == 1);
   w->wake();
   w->wake();  // coalesced
   CHECK(session.is_woken());
   auto r = session.poll(root);
-  REQUIRE(r.has_value());
-  CHECK(r->get_value() == 2);
+  REQUIRE(r.is_ready());
+  CHECK(r.get_value() == 2);
   CHECK(s.get_poll_count() == 2);
 }
 
@@ -63,7 +63,7 @@ TEST_CASE("a second root session is refused while one is open, and old roots' wa
   {
     runtime::root_session<bare_scheduler<open_map>> first(s);
     hand_out root{w};
-    CHECK_FALSE(first.poll(root).has_value());
+    CHECK(first.poll(root).is_pending());
     try {
       runtime::root_session<bare_scheduler<open_map>> second(s);
       FAIL("a nested session opened");
@@ -74,7 +74,7 @@ TEST_CASE("a second root session is refused while one is open, and old roots' wa
   runtime::root_session<bare_scheduler<open_map>> next(s);
   auto polls = std::make_shared<waker>();
   hand_out root{polls};
-  CHECK_FALSE(next.poll(root).has_value());
+  CHECK(next.poll(root).is_pending());
   w->wake();  // the first session's root: another generation
   CHECK_FALSE(next.is_woken());
   polls->wake();

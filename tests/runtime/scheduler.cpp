@@ -15,10 +15,10 @@
 
 #include <memory>
 #include <optional>
-#include <thread>
-#include <type_traits>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <type_traits>
 #include <vector>
 
 // The scheduler on its own: a reactor built from nothing but the kit (bare_reactor.hpp), driven
@@ -70,7 +70,8 @@ struct guarded {
   using error_type = never;
   std::shared_ptr<bool> member_alive;
   std::shared_ptr<int> seen;
-  guarded(std::shared_ptr<bool> a, std::shared_ptr<int> s) : member_alive(std::move(a)), seen(std::move(s)) {}
+  guarded(std::shared_ptr<bool> a, std::shared_ptr<int> s)
+      : member_alive(std::move(a)), seen(std::move(s)) {}
   guarded(guarded&&) noexcept = default;
   ~guarded() {
     if (seen) *seen += *member_alive ? 1 : 100;

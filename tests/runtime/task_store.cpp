@@ -1,9 +1,9 @@
 #include <gentask/runtime/task_store.hpp>
 
+#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/storage/boxed_task_store.hpp>
 #include <gentask/storage/closed_group_map.hpp>
 #include <gentask/storage/open_group_map.hpp>
-#include <gentask/reactors/local/reactor.hpp>
 
 #include "runtime/bare_reactor.hpp"
 #include "support/counting_task.hpp"
@@ -60,7 +60,8 @@ TEST_CASE("the open map, the closed map and both boxed stores model task_store",
   STATIC_REQUIRE(runtime::storage_policy<open_map, local_task>);
   STATIC_REQUIRE(runtime::storage_policy<closed_policy, local_task>);
   STATIC_REQUIRE(runtime::storage_policy<boxed_storage, local_task>);
-  STATIC_REQUIRE(runtime::storage_policy<boxed_recycling_storage, test::bare_task<boxed_recycling_storage>>);
+  STATIC_REQUIRE(
+      runtime::storage_policy<boxed_recycling_storage, test::bare_task<boxed_recycling_storage>>);
 }
 
 TEST_CASE("task_store does not hold for an incomplete or copyable store, or for another task type",
@@ -69,6 +70,7 @@ TEST_CASE("task_store does not hold for an incomplete or copyable store, or for 
   STATIC_REQUIRE_FALSE(runtime::task_store<copyable_store, counting_task>);
   STATIC_REQUIRE_FALSE(runtime::task_store<int, counting_task>);
   // A store polls one task type: its ops table is typed on it.
-  STATIC_REQUIRE_FALSE(runtime::task_store<open_group_map<counting_task>, local::reactor::task_type>);
+  STATIC_REQUIRE_FALSE(
+      runtime::task_store<open_group_map<counting_task>, local::reactor::task_type>);
   STATIC_REQUIRE_FALSE(runtime::storage_policy<int, counting_task>);
 }

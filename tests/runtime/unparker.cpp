@@ -15,13 +15,15 @@ struct only_unpark {
 };
 struct throwing_unpark {
   void unpark() {}
-  runtime::park_result park(runtime::basic_remote_inbox<throwing_unpark>&, std::optional<time_point>) {
+  runtime::park_result park(runtime::basic_remote_inbox<throwing_unpark>&,
+                            std::optional<time_point>) {
     return runtime::park_result::woken;
   }
 };
 struct spin_unparker {
   void unpark() noexcept {}
-  runtime::park_result park(runtime::basic_remote_inbox<spin_unparker>& in, std::optional<time_point>) {
+  runtime::park_result park(runtime::basic_remote_inbox<spin_unparker>& in,
+                            std::optional<time_point>) {
     while (!in.is_nonempty() && !in.is_last_reference()) {
     }
     return in.is_nonempty() ? runtime::park_result::woken : runtime::park_result::stalled;

@@ -8,7 +8,8 @@
 using gentask::join_error;
 using gentask::never;
 
-TEST_CASE("a join error is the task's error, a cancel or an escaped exception", "[spawn][join_error]") {
+TEST_CASE("a join error is the task's error, a cancel or an escaped exception",
+          "[spawn][join_error]") {
   auto own = join_error<std::string>::from_error("bad");
   CHECK(own.is_error());
   CHECK_FALSE(own.is_canceled());
@@ -24,7 +25,8 @@ TEST_CASE("a join error is the task's error, a cancel or an escaped exception", 
   CHECK_THROWS_AS(thrown.rethrow_if_exception(), std::runtime_error);
 }
 
-TEST_CASE("a join error of a task that cannot fail widens to any error type", "[spawn][join_error]") {
+TEST_CASE("a join error of a task that cannot fail widens to any error type",
+          "[spawn][join_error]") {
   join_error<std::string> widened(join_error<never>::from_cancel());
   CHECK(widened.is_canceled());
   join_error<std::string> widened_exception(

@@ -10,17 +10,17 @@
 /// Every root type a test spawns, on the reactor or from inside a task, must be listed in
 /// `closed_policy`.
 
-#include <gentask/storage/boxed_task_store.hpp>
-#include <gentask/storage/closed_group_map.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_handle.hpp>
-#include <gentask/storage/open_group_map.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/reactors/local/reactor.hpp>
-#include <gentask/spawn/spawn.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/spawn/spawn.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
+#include <gentask/storage/closed_group_map.hpp>
+#include <gentask/storage/open_group_map.hpp>
 
 #include "support/counted.hpp"
 #include "support/leaf_futures.hpp"
@@ -194,8 +194,8 @@ class spawner {
 };
 
 /// Every root type the spawn tests spawn, for the closed map.
-using closed_policy = gentask::closed_map<probe<int>, probe<int, std::string>, probe<box>,
-                                          scripted, scripted_box, joins, spawner>;
+using closed_policy = gentask::closed_map<probe<int>, probe<int, std::string>, probe<box>, scripted,
+                                          scripted_box, joins, spawner>;
 
 /// The heap allocations one spawn of a type already seen costs, per storage policy, when
 /// `live` tasks are alive at once (boxed_recycling keeps one freed block).

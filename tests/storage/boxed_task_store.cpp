@@ -1,7 +1,7 @@
 #include <gentask/storage/boxed_task_store.hpp>
 
-#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/futures/ready.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "laws/storage_laws.hpp"
 #include "support/alloc_counter.hpp"

@@ -1,7 +1,7 @@
 #include <gentask/storage/closed_group_map.hpp>
 
-#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/futures/ready.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "laws/storage_laws.hpp"
 #include "support/alloc_counter.hpp"

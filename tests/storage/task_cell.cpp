@@ -4,8 +4,8 @@
 #include <gentask/storage/task_cell.hpp>
 
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_error.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/spawn/join_error.hpp>
 #include <gentask/storage/task_id.hpp>
 
 #include "support/counted.hpp"
@@ -75,10 +75,10 @@ constexpr bool layout_is_sound() {
   using layout = cell_layout<F>;
   using result = join_result_t<F>;
   return layout::payload_offset >= sizeof(task_header) &&
-         layout::payload_offset % alignof(F) == 0 && layout::payload_offset % alignof(result) == 0 &&
-         layout::align >= alignof(task_header) && layout::align >= alignof(F) &&
-         layout::align >= alignof(result) && layout::size % layout::align == 0 &&
-         layout::size >= layout::payload_offset + sizeof(F) &&
+         layout::payload_offset % alignof(F) == 0 &&
+         layout::payload_offset % alignof(result) == 0 && layout::align >= alignof(task_header) &&
+         layout::align >= alignof(F) && layout::align >= alignof(result) &&
+         layout::size % layout::align == 0 && layout::size >= layout::payload_offset + sizeof(F) &&
          layout::size >= layout::payload_offset + sizeof(result) &&
          // one slot, not two: no more than the larger of the two plus alignment slack
          layout::size < layout::payload_offset + sizeof(F) + sizeof(result) + layout::align;
@@ -172,8 +172,8 @@ TEST_CASE("a cell holds the future and its result in one aligned payload slot af
   STATIC_REQUIRE(cell_layout<aligned_future>::payload_offset == 64);
   STATIC_REQUIRE(cell_layout<aligned_future>::align == 64);
   STATIC_REQUIRE(cell_layout<yield_now<int>>::payload_offset == sizeof(task_header));
-  STATIC_REQUIRE(std::is_same_v<cell_layout<big_future>::result_type,
-                                poll_result<int, join_error<never>>>);
+  STATIC_REQUIRE(
+      std::is_same_v<cell_layout<big_future>::result_type, poll_result<int, join_error<never>>>);
   STATIC_REQUIRE(std::is_same_v<join_result_t<probe<int, std::string>>,
                                 poll_result<int, join_error<std::string>>>);
 

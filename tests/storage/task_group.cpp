@@ -246,8 +246,7 @@ TEST_CASE("task_group keeps live tasks at their addresses while it grows",
 
   for (std::uint32_t i = 0; i < per_chunk; ++i) {
     CHECK(group.find(ids[i]) == headers[i]);
-    CHECK(cell_layout<address_probe>::future(group.cell(ids[i].get_slot())) ==
-          first_seen[i]);
+    CHECK(cell_layout<address_probe>::future(group.cell(ids[i].get_slot())) == first_seen[i]);
     REQUIRE(group.poll_direct(ids[i].get_slot(), task));
     const auto* result = cell_layout<address_probe>::result(group.cell(ids[i].get_slot()));
     REQUIRE(result->is_ready());
@@ -294,7 +293,8 @@ TEST_CASE("task_group allocates only at the spawn that opens a chunk", "[storage
 }
 
 TEST_CASE(
-    "task_group growth costs two allocations per new chunk plus a logarithmic number for its tables",
+    "task_group growth costs two allocations per new chunk plus a logarithmic number for its "
+    "tables",
     "[storage][task_group]") {
   group_of<policy_future> group(0);
   std::vector<task_id> ids;
@@ -339,9 +339,10 @@ TEST_CASE("task_group counts quiet completions below a quarter and restarts at a
   CHECK(g.group.get_chunk_count() == 4);
 }
 
-TEST_CASE("task_group gives memory back once it has stayed below a quarter full for as many "
-          "completions as it has cells",
-          "[storage][task_group][release]") {
+TEST_CASE(
+    "task_group gives memory back once it has stayed below a quarter full for as many "
+    "completions as it has cells",
+    "[storage][task_group][release]") {
   four_chunks g;
   g.retire_chunk(1);
   g.retire_chunk(2);
@@ -357,7 +358,7 @@ TEST_CASE("task_group gives memory back once it has stayed below a quarter full 
     REQUIRE(g.group.get_chunk_count() == 4);  // not yet: the group has not stayed quiet long enough
   }
   retire(g.group, g.group.spawn(policy_future{}));  // the completion that ends the streak
-  CHECK(g.group.get_chunk_count() == 2);  // chunk 0 (one task) and one spare
+  CHECK(g.group.get_chunk_count() == 2);            // chunk 0 (one task) and one spare
   CHECK(g.group.get_capacity() == 2 * policy_cells);
   CHECK(g.group.get_quiet_completions() == 0);
   CHECK(counter.get_count() == 0);  // giving memory back allocates nothing

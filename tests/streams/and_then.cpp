@@ -1,11 +1,11 @@
 #include <gentask/streams/and_then.hpp>
 
 #include <gentask/core/errors.hpp>
+#include <gentask/core/task_archetypes.hpp>
 #include <gentask/futures/failed.hpp>
 #include <gentask/futures/map.hpp>
 #include <gentask/futures/ready.hpp>
 #include <gentask/streams/iter.hpp>
-#include <gentask/core/task_archetypes.hpp>
 
 #include "stream_kit.hpp"
 #include "support/counted.hpp"
@@ -91,12 +91,12 @@ TEST_CASE("an error of the future made by streams::and_then ends the stream",
   counting_task task;
   probe_record inner;
   probe_record futures;
-  auto s = script_stream<int, std::string>({stream_item(1), stream_item(2), stream_item(3)},
-                                           &inner) |
-           streams::and_then([&futures](int x) {
-             return x == 2 ? probe<int, std::string>(futures, failed_value{std::string("two")})
-                           : probe<int, std::string>(futures, ready_value{x});
-           });
+  auto s =
+      script_stream<int, std::string>({stream_item(1), stream_item(2), stream_item(3)}, &inner) |
+      streams::and_then([&futures](int x) {
+        return x == 2 ? probe<int, std::string>(futures, failed_value{std::string("two")})
+                      : probe<int, std::string>(futures, ready_value{x});
+      });
   CHECK(s.poll_next(task).get_value() == 1);
   auto r = s.poll_next(task);
   REQUIRE(r.is_failed());
@@ -129,10 +129,10 @@ TEST_CASE("streams::and_then unifies the errors of the stream and of the futures
   auto string_error = [](int) { return failed<int>(std::string()); };
   auto int_error = [](int) { return failed<int>(3); };
   auto plain_value = [](int x) { return x; };
-  STATIC_REQUIRE(!std::is_invocable_v<streams::and_then_fn, script_stream<int, int>,
-                                      decltype(string_error)>);
-  STATIC_REQUIRE(!std::is_invocable_v<streams::and_then_fn, script_stream<int, int>,
-                                      decltype(plain_value)>);
+  STATIC_REQUIRE(
+      !std::is_invocable_v<streams::and_then_fn, script_stream<int, int>, decltype(string_error)>);
+  STATIC_REQUIRE(
+      !std::is_invocable_v<streams::and_then_fn, script_stream<int, int>, decltype(plain_value)>);
   STATIC_REQUIRE(
       std::is_invocable_v<streams::and_then_fn, script_stream<int, int>, decltype(int_error)>);
   using never_and_string =
@@ -168,11 +168,11 @@ TEST_CASE("streams::and_then over an io future is pollable only on io tasks",
 }
 
 TEMPLATE_TEST_CASE("streams::and_then is pollable exactly where its stream and futures are",
-                   "[streams][and_then][pollable]", yield_now<int>, needs_remote_wake,
-                   needs_spawn, needs_io, needs_timer, needs_ui) {
+                   "[streams][and_then][pollable]", yield_now<int>, needs_remote_wake, needs_spawn,
+                   needs_io, needs_timer, needs_ui) {
   constexpr unsigned leaf = future_pollable_on<TestType>();
-  using from_stream = decltype(make<needs_stream<TestType>>() |
-                               streams::and_then([](auto&&) { return ready(1); }));
+  using from_stream =
+      decltype(make<needs_stream<TestType>>() | streams::and_then([](auto&&) { return ready(1); }));
   using from_future = decltype(streams::iter(std::vector<int>{}) |
                                streams::and_then([](int) { return make<TestType>(); }));
   using both = decltype(make<needs_stream<TestType>>() |

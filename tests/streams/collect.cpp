@@ -1,9 +1,9 @@
 #include <gentask/streams/collect.hpp>
 
 #include <gentask/core/errors.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/streams/iter.hpp>
 #include <gentask/streams/map.hpp>
-#include <gentask/reactors/local/reactor.hpp>
 
 #include "stream_kit.hpp"
 #include "support/counting_task.hpp"
@@ -75,13 +75,13 @@ TEST_CASE("an error short-circuits streams::collect", "[streams][collect]") {
 
 TEST_CASE("block_on collects a stream on the local reactor", "[streams][collect][reactor]") {
   auto r = gentask::local::block_on(interleave_pending(streams::iter(std::vector<int>{9, 8})) |
-                             streams::collect());
+                                    streams::collect());
   CHECK(r.get_value() == std::vector<int>{9, 8});
 }
 
 TEMPLATE_TEST_CASE("streams::collect is pollable exactly where its stream is",
-                   "[streams][collect][pollable]", yield_now<int>, needs_remote_wake,
-                   needs_spawn, needs_io, needs_timer, needs_ui) {
+                   "[streams][collect][pollable]", yield_now<int>, needs_remote_wake, needs_spawn,
+                   needs_io, needs_timer, needs_ui) {
   using collected = decltype(make<needs_stream<TestType>>() | streams::collect());
   STATIC_REQUIRE(future_pollable_on<collected>() == future_pollable_on<TestType>());
 }

@@ -34,9 +34,9 @@ TEST_CASE("streams::filter keeps the items its predicate accepts", "[streams][fi
 TEST_CASE("streams::filter skips rejected items within one poll", "[streams][filter]") {
   counting_task task;
   probe_record inner;
-  auto s = script_stream<int, int>({stream_item(1), stream_item(3), stream_item(5),
-                                    stream_item(6), stream_item(7)},
-                                   &inner) |
+  auto s = script_stream<int, int>(
+               {stream_item(1), stream_item(3), stream_item(5), stream_item(6), stream_item(7)},
+               &inner) |
            streams::filter(is_even);
   CHECK(s.poll_next(task).get_value() == 6);
   CHECK(inner.polls == 4);
@@ -51,8 +51,8 @@ TEST_CASE("streams::filter skips rejected items within one poll", "[streams][fil
 TEST_CASE("streams::filter returns pending when its stream does and the wakes add up",
           "[streams][filter]") {
   counting_task task;
-  auto s = interleave_pending(streams::iter(std::vector<int>{1, 2, 3, 4})) |
-           streams::filter(is_even);
+  auto s =
+      interleave_pending(streams::iter(std::vector<int>{1, 2, 3, 4})) | streams::filter(is_even);
   std::vector<int> items;
   int pendings = 0;
   for (;;) {
@@ -69,8 +69,7 @@ TEST_CASE("streams::filter returns pending when its stream does and the wakes ad
   CHECK(task.get_wake_count() == 5);
 }
 
-TEST_CASE("streams::filter passes an error through and it ends the stream",
-          "[streams][filter]") {
+TEST_CASE("streams::filter passes an error through and it ends the stream", "[streams][filter]") {
   counting_task task;
   probe_record inner;
   int calls = 0;

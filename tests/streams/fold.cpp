@@ -1,14 +1,14 @@
 #include <gentask/streams/fold.hpp>
 
 #include <gentask/core/errors.hpp>
+#include <gentask/core/task_archetypes.hpp>
 #include <gentask/futures/failed.hpp>
 #include <gentask/futures/map.hpp>
 #include <gentask/futures/ready.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/streams/and_then.hpp>
 #include <gentask/streams/iter.hpp>
 #include <gentask/streams/map.hpp>
-#include <gentask/core/task_archetypes.hpp>
-#include <gentask/reactors/local/reactor.hpp>
 
 #include "stream_kit.hpp"
 #include "support/alloc_counter.hpp"
@@ -64,8 +64,8 @@ TEST_CASE("streams::fold awaits a future returned by its closure", "[streams][fo
 
 TEST_CASE("streams::fold handles a pending stream", "[streams][fold]") {
   counting_task task;
-  auto f = interleave_pending(streams::iter(std::vector<int>{5, 6})) |
-           streams::fold(0, std::plus<>());
+  auto f =
+      interleave_pending(streams::iter(std::vector<int>{5, 6})) | streams::fold(0, std::plus<>());
   int pendings = 0;
   poll_result_t<decltype(f)> r;
   while ((r = f.poll(task)).is_pending()) ++pendings;
@@ -165,13 +165,13 @@ TEST_CASE("block_on drives iter then map then fold to its sum on the local react
           "[streams][fold][reactor]") {
   std::vector<int> v{1, 2, 3, 4};
   auto r = gentask::local::block_on(streams::iter(v) | streams::map([](int x) { return x * x; }) |
-                             streams::fold(0, std::plus<>()));
+                                    streams::fold(0, std::plus<>()));
   REQUIRE(r.is_ready());
   CHECK(r.get_value() == 30);
 
-  auto woken = gentask::local::block_on(
-      interleave_pending(streams::iter(v)) |
-      streams::fold(0, [](int acc, int x) { return yield_now(acc + x); }));
+  auto woken =
+      gentask::local::block_on(interleave_pending(streams::iter(v)) |
+                               streams::fold(0, [](int acc, int x) { return yield_now(acc + x); }));
   CHECK(woken.get_value() == 10);
 }
 
@@ -198,8 +198,7 @@ TEMPLATE_TEST_CASE("streams::fold is pollable exactly where its stream and steps
   constexpr unsigned leaf = future_pollable_on<TestType>();
   using over = decltype(make<needs_stream<TestType>>() |
                         streams::fold(0, [](int acc, auto&&) { return acc; }));
-  using steps = decltype(streams::iter(std::vector<int>{}) |
-                         streams::fold(0, [](int, int) {
+  using steps = decltype(streams::iter(std::vector<int>{}) | streams::fold(0, [](int, int) {
                            return make<TestType>() | gentask::map([](auto&&) { return 0; });
                          }));
   STATIC_REQUIRE(future_pollable_on<over>() == leaf);

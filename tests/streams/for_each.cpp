@@ -1,11 +1,11 @@
 #include <gentask/streams/for_each.hpp>
 
 #include <gentask/core/errors.hpp>
+#include <gentask/core/task_archetypes.hpp>
 #include <gentask/futures/failed.hpp>
 #include <gentask/futures/ready.hpp>
-#include <gentask/streams/iter.hpp>
-#include <gentask/core/task_archetypes.hpp>
 #include <gentask/reactors/local/reactor.hpp>
+#include <gentask/streams/iter.hpp>
 
 #include "stream_kit.hpp"
 #include "support/counted.hpp"
@@ -84,9 +84,9 @@ TEST_CASE("an error of the stream or of a future short-circuits streams::for_eac
   counting_task task;
   probe_record inner;
   int calls = 0;
-  auto from_stream = script_stream<int, int>({stream_item(1), stream_error(5), stream_item(2)},
-                                             &inner) |
-                     streams::for_each([&calls](int) { ++calls; });
+  auto from_stream =
+      script_stream<int, int>({stream_item(1), stream_error(5), stream_item(2)}, &inner) |
+      streams::for_each([&calls](int) { ++calls; });
   auto r = from_stream.poll(task);
   REQUIRE(r.is_failed());
   CHECK(r.get_error() == 5);
@@ -95,11 +95,11 @@ TEST_CASE("an error of the stream or of a future short-circuits streams::for_eac
   CHECK_THROWS_AS(from_stream.poll(task), polled_after_completion);
 
   probe_record second;
-  auto from_future = script_stream<int, std::string>({stream_item(1), stream_item(2)}, &second) |
-                     streams::for_each([](int x) {
-                       return x == 1 ? failed<unit>(std::string("first"))
-                                     : failed<unit>(std::string("second"));
-                     });
+  auto from_future =
+      script_stream<int, std::string>({stream_item(1), stream_item(2)}, &second) |
+      streams::for_each([](int x) {
+        return x == 1 ? failed<unit>(std::string("first")) : failed<unit>(std::string("second"));
+      });
   auto e = from_future.poll(task);
   REQUIRE(e.is_failed());
   CHECK(e.get_error() == "first");
@@ -129,17 +129,17 @@ TEST_CASE("streams::for_each requires unifiable errors and runs on the local rea
 
   int sum = 0;
   auto r = gentask::local::block_on(interleave_pending(streams::iter(std::vector<int>{4, 5})) |
-                             streams::for_each([&sum](int x) {
-                               sum += x;
-                               return yield_now(x);
-                             }));
+                                    streams::for_each([&sum](int x) {
+                                      sum += x;
+                                      return yield_now(x);
+                                    }));
   CHECK(r.is_ready());
   CHECK(sum == 9);
 }
 
 TEMPLATE_TEST_CASE("streams::for_each is pollable exactly where its stream and futures are",
-                   "[streams][for_each][pollable]", yield_now<int>, needs_remote_wake,
-                   needs_spawn, needs_io, needs_timer, needs_ui) {
+                   "[streams][for_each][pollable]", yield_now<int>, needs_remote_wake, needs_spawn,
+                   needs_io, needs_timer, needs_ui) {
   constexpr unsigned leaf = future_pollable_on<TestType>();
   using over = decltype(make<needs_stream<TestType>>() | streams::for_each([](auto&&) {}));
   using steps = decltype(streams::iter(std::vector<int>{}) |

@@ -1,13 +1,13 @@
 #include <gentask/streams/into_future.hpp>
 
-#include <gentask/futures/and_then.hpp>
 #include <gentask/core/errors.hpp>
+#include <gentask/futures/and_then.hpp>
 #include <gentask/futures/failed.hpp>
 #include <gentask/futures/map.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/streams/collect.hpp>
 #include <gentask/streams/iter.hpp>
 #include <gentask/streams/map.hpp>
-#include <gentask/reactors/local/reactor.hpp>
 
 #include "stream_kit.hpp"
 #include "support/counting_task.hpp"
@@ -91,14 +91,13 @@ TEST_CASE("streams::into_future of an infallible stream cannot fail and composes
   STATIC_REQUIRE(std::is_same_v<error_type_t<infallible>, never>);
 
   // Head and tail: the first item and the collected rest, one future.
-  auto f = streams::iter(std::vector<int>{7, 8, 9}) | streams::into_future() |
-           gentask::and_then([](auto head_and_rest) {
-             int head = head_and_rest.first.value_or(0);
-             return std::move(head_and_rest.second) | streams::collect() |
-                    gentask::map([head](std::vector<int> tail) {
-                      return std::make_pair(head, tail);
-                    });
-           });
+  auto f =
+      streams::iter(std::vector<int>{7, 8, 9}) | streams::into_future() |
+      gentask::and_then([](auto head_and_rest) {
+        int head = head_and_rest.first.value_or(0);
+        return std::move(head_and_rest.second) | streams::collect() |
+               gentask::map([head](std::vector<int> tail) { return std::make_pair(head, tail); });
+      });
   auto r = gentask::local::block_on(std::move(f));
   REQUIRE(r.is_ready());
   CHECK(r.get_value().first == 7);

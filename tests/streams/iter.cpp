@@ -177,11 +177,12 @@ TEST_CASE("iter stays correct when a started stream over a filter view is moved"
   std::vector<int> v{1, 2, 3, 4, 5, 6, 7, 8};
   std::set<const tracked_pred*> live;
   bool stale_call = false;
-  using filtered = decltype(streams::iter(v | ranges::views::filter(tracked_pred(live, stale_call))));
-  STATIC_REQUIRE(!ranges::borrowed_range<decltype(v | ranges::views::filter(
-                                             tracked_pred(live, stale_call)))>);
-  std::optional<filtered> first(std::in_place,
-                                streams::iter(v | ranges::views::filter(tracked_pred(live, stale_call))));
+  using filtered =
+      decltype(streams::iter(v | ranges::views::filter(tracked_pred(live, stale_call))));
+  STATIC_REQUIRE(
+      !ranges::borrowed_range<decltype(v | ranges::views::filter(tracked_pred(live, stale_call)))>);
+  std::optional<filtered> first(
+      std::in_place, streams::iter(v | ranges::views::filter(tracked_pred(live, stale_call))));
   CHECK(next_item(*first, task) == 2);
   CHECK(next_item(*first, task) == 4);
   auto second = std::move(*first);

@@ -20,8 +20,7 @@
 using namespace gentask;
 using namespace gentask::test;
 
-TEST_CASE("streams::map applies its closure to every item and then ends",
-          "[streams][map]") {
+TEST_CASE("streams::map applies its closure to every item and then ends", "[streams][map]") {
   counting_task task;
   std::vector<int> v{1, 2, 3};
   auto s = streams::map(streams::iter(v), [](int x) { return std::to_string(10 * x); });
@@ -63,9 +62,8 @@ TEST_CASE("streams::map passes an error through and it ends the stream", "[strea
   counting_task task;
   probe_record inner;
   int calls = 0;
-  auto s = script_stream<int, std::string>({stream_item(1), stream_error(std::string("bad")),
-                                            stream_item(2)},
-                                           &inner) |
+  auto s = script_stream<int, std::string>(
+               {stream_item(1), stream_error(std::string("bad")), stream_item(2)}, &inner) |
            streams::map([&calls](int x) {
              ++calls;
              return x * 3;

@@ -15,8 +15,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/task_archetypes.hpp>
@@ -107,8 +107,7 @@ struct needs_stream {
   using item_type = item_type_t<Leaf>;
   using error_type = error_type_t<Leaf>;
   template <task Task>
-    requires pollable<Leaf, Task>
-  stream_poll_result<item_type, error_type> poll_next(Task& task);
+  requires pollable<Leaf, Task> stream_poll_result<item_type, error_type> poll_next(Task& task);
 };
 
 template <class S>

@@ -161,8 +161,7 @@ TEST_CASE("remote_wakers outlive their reactor and wake nothing from other threa
   slot->reset();
 }
 
-TEST_CASE("a reactor refuses block_on and spawn from another thread",
-          "[reactor][local][threads]") {
+TEST_CASE("a reactor refuses block_on and spawn from another thread", "[reactor][local][threads]") {
   local::reactor reactor;
   bool refused_block_on = false;
   bool refused_spawn = false;

@@ -110,8 +110,8 @@ TEST_CASE("tasks spawned from several threads run on the reactor and their resul
       }
     });
   }
-  const bool finished = drive_until(
-      reactor, [&] { return joined.load() + refused.load() == threads * per_thread; });
+  const bool finished =
+      drive_until(reactor, [&] { return joined.load() + refused.load() == threads * per_thread; });
   for (auto& t : spawners) t.join();
   REQUIRE(finished);
   CHECK(refused.load() == 0);
@@ -300,8 +300,7 @@ class drops_own_handle_when_moved {
   explicit drops_own_handle_when_moved(hook* h) noexcept : hook_(h) {}
   drops_own_handle_when_moved(drops_own_handle_when_moved&& other) noexcept
       : hook_(std::exchange(other.hook_, nullptr)) {
-    if (hook_ != nullptr && hook_->armed &&
-        std::this_thread::get_id() == hook_->reactor_thread) {
+    if (hook_ != nullptr && hook_->armed && std::this_thread::get_id() == hook_->reactor_thread) {
       hook_->armed = false;
       hook_->handle.reset();  // abandon, from inside the reactor's handling of the request
     }

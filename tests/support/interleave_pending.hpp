@@ -22,8 +22,8 @@ class interleave_pending_stream {
   explicit interleave_pending_stream(S s) : inner_(std::move(s)) {}
 
   template <task Task>
-    requires pollable_stream<S, Task>
-  stream_poll_result<item_type, error_type> poll_next(Task& task) {
+  requires pollable_stream<S, Task> stream_poll_result<item_type, error_type> poll_next(
+      Task& task) {
     if (!yielded_) {
       yielded_ = true;
       task.get_waker().wake();

@@ -5,8 +5,8 @@
 /// does not assume its children complete at once.
 
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 
 #include <type_traits>
@@ -24,8 +24,7 @@ class pending_once_future {
   explicit pending_once_future(F f) : inner_(std::move(f)) {}
 
   template <task Task>
-    requires pollable<F, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires pollable<F, Task> poll_result<item_type, error_type> poll(Task& task) {
     if (!done_pending_) {
       done_pending_ = true;
       task.get_waker().wake();

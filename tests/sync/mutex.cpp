@@ -3,12 +3,12 @@
 #include <gentask/core/budget.hpp>
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_handle.hpp>
 #include <gentask/core/pollable.hpp>
-#include <gentask/reactors/local/reactor.hpp>
-#include <gentask/spawn/spawn.hpp>
 #include <gentask/core/task_archetypes.hpp>
 #include <gentask/core/unit.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/spawn/spawn.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/counting_task.hpp"

@@ -4,9 +4,9 @@
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/pollable.hpp>
-#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/core/task_archetypes.hpp>
 #include <gentask/core/unit.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/counting_task.hpp"

@@ -13,7 +13,8 @@ using namespace gentask;
 using namespace gentask::test;
 using namespace std::chrono_literals;
 
-TEST_CASE("sleep_until is ready once the task's clock reaches the deadline", "[combinators][sleep]") {
+TEST_CASE("sleep_until is ready once the task's clock reaches the deadline",
+          "[combinators][sleep]") {
   manual_timer_task task;
   auto& timer = task.get_timer();
   auto f = sleep_until(timer.now() + 10ms);
@@ -27,7 +28,8 @@ TEST_CASE("sleep_until is ready once the task's clock reaches the deadline", "[c
   CHECK_THROWS_AS(f.poll(task), polled_after_completion);
 }
 
-TEST_CASE("sleep_until tolerates spurious wakes without registering twice", "[combinators][sleep]") {
+TEST_CASE("sleep_until tolerates spurious wakes without registering twice",
+          "[combinators][sleep]") {
   manual_timer_task task;
   auto& timer = task.get_timer();
   auto f = sleep_until(timer.now() + 5ms);

@@ -11,13 +11,13 @@
 
 using namespace gentask;
 
-TEST_CASE("gentask.hpp alone gives futures, streams, channels, storage and the kit",
-          "[umbrella]") {
+TEST_CASE("gentask.hpp alone gives futures, streams, channels, storage and the kit", "[umbrella]") {
   test::noop_task task;
   auto f = ready(20) | and_then([](int x) { return join(ready(x), ready(1)); }) |
            map([](auto both) { return 2 * (std::get<0>(both) + std::get<1>(both)); });
   CHECK(f.poll(task).get_value() == 42);
-  auto s = streams::iter(std::vector<int>{1, 2, 3}) | streams::fold(0, [](int a, int b) { return a + b; });
+  auto s = streams::iter(std::vector<int>{1, 2, 3}) |
+           streams::fold(0, [](int a, int b) { return a + b; });
   CHECK(s.poll(task).get_value() == 6);
   auto [tx, rx] = oneshot::channel<int>();
   STATIC_REQUIRE(future<decltype(rx)>);

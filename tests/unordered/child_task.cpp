@@ -7,11 +7,11 @@
 #include <gentask/core/future.hpp>
 #include <gentask/core/io_driver.hpp>
 #include <gentask/core/pollable.hpp>
-#include <gentask/futures/ready.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/task_archetypes.hpp>
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include "support/counting_task.hpp"
 #include "support/leaf_futures.hpp"
@@ -77,7 +77,9 @@ class recording_parent : public manual_timer_task {
 };
 
 template <class T>
-concept has_ui_state_type = requires { typename T::ui_state_type; };
+concept has_ui_state_type = requires {
+  typename T::ui_state_type;
+};
 
 }  // namespace
 
@@ -85,7 +87,8 @@ TEST_CASE("child_task forwards every capability of its parent but the remote wak
           "[unordered][child_task]") {
   STATIC_REQUIRE(models<recording_parent>() == 127U);
   STATIC_REQUIRE(models<child_task<recording_parent>>() == (127U & ~remote_bit));
-  STATIC_REQUIRE(models<child_task<arch::full_task>>() == (models<arch::full_task>() & ~remote_bit));
+  STATIC_REQUIRE(models<child_task<arch::full_task>>() ==
+                 (models<arch::full_task>() & ~remote_bit));
   STATIC_REQUIRE(models<child_task<arch::task>>() == models<arch::task>());
   STATIC_REQUIRE(models<child_task<arch::io_task>>() == models<arch::io_task>());
   STATIC_REQUIRE(models<child_task<arch::timer_task>>() == models<arch::timer_task>());
@@ -96,9 +99,10 @@ TEST_CASE("child_task forwards every capability of its parent but the remote wak
   STATIC_REQUIRE(models<child_task<noop_task>>() == (models<noop_task>() & ~remote_bit));
 }
 
-TEST_CASE("a child is pollable through child_task where it is on the parent, unless it needs a "
-          "remote waker",
-          "[unordered][child_task]") {
+TEST_CASE(
+    "a child is pollable through child_task where it is on the parent, unless it needs a "
+    "remote waker",
+    "[unordered][child_task]") {
   STATIC_REQUIRE(pollable<needs_timer, child_task<manual_timer_task>>);
   STATIC_REQUIRE(!pollable<needs_timer, child_task<counting_task>>);
   STATIC_REQUIRE(pollable<needs_io, child_task<arch::full_task>>);
@@ -112,7 +116,8 @@ TEST_CASE("a child is pollable through child_task where it is on the parent, unl
 TEST_CASE("child_task names the parent's UI state type only when the parent has one",
           "[unordered][child_task]") {
   STATIC_REQUIRE(std::is_same_v<child_task<recording_parent>::ui_state_type, screen>);
-  STATIC_REQUIRE(std::is_same_v<child_task<arch::ui_task>::ui_state_type, arch::ui_state_archetype>);
+  STATIC_REQUIRE(
+      std::is_same_v<child_task<arch::ui_task>::ui_state_type, arch::ui_state_archetype>);
   STATIC_REQUIRE(!has_ui_state_type<child_task<counting_task>>);
   // Archetypes always declare ui_state_type; without the capability it is not exposed.
   STATIC_REQUIRE(!has_ui_state_type<child_task<arch::io_task>>);
@@ -168,9 +173,10 @@ TEST_CASE("a child spends its parent's cooperative budget and a spent budget wak
   CHECK(parent.get_wake_count() == 0);
 }
 
-TEST_CASE("a timer leaf polled through child_task registers the child's handle on the parent's "
-          "timer",
-          "[unordered][child_task]") {
+TEST_CASE(
+    "a timer leaf polled through child_task registers the child's handle on the parent's "
+    "timer",
+    "[unordered][child_task]") {
   // End to end: the leaf reaches the parent's timer through the adapter, and its wake lands on
   // the child's handle.
   manual_timer_task parent;

@@ -12,8 +12,8 @@
 #include "support/alloc_counter.hpp"
 #include "support/counted.hpp"
 #include "support/counting_task.hpp"
-#include "unordered/scripted_child.hpp"
 #include "support/leaf_futures.hpp"
+#include "unordered/scripted_child.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -8,10 +8,10 @@
 #include <gentask/unordered/spawn_per_child.hpp>
 #include <gentask/unordered/yield_policy.hpp>
 
-#include <gentask/reactors/local/reactor.hpp>
-#include <gentask/time/sleep.hpp>
 #include <gentask/core/stream.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/sync/semaphore.hpp>
+#include <gentask/time/sleep.hpp>
 
 #include "support/counting_task.hpp"
 #include "unordered/unordered_fixtures.hpp"
@@ -55,7 +55,7 @@ using per_leaf_none = per_leaf_notify_variant<unordered::none>;
 template <class V>
 constexpr bool is_spawn_per_child = std::is_same_v<V, spawn_per_child_variant>;
 
-#define GENTASK_ALL_VARIANTS                                                               \
+#define GENTASK_ALL_VARIANTS                                                                       \
   spawn_per_child_variant, per_leaf_yield2, per_leaf_every32, per_leaf_none, ready_id_set_variant, \
       poll_all_variant
 
@@ -79,8 +79,8 @@ TEMPLATE_TEST_CASE("every variant is a stream of child outcomes", "[unordered][c
   STATIC_REQUIRE(pollable_stream<set_type, counting_task> == !is_spawn_per_child<TestType>);
 }
 
-TEMPLATE_TEST_CASE("a set yields its children's results in completion order",
-                   "[unordered][order]", GENTASK_ALL_VARIANTS) {
+TEMPLATE_TEST_CASE("a set yields its children's results in completion order", "[unordered][order]",
+                   GENTASK_ALL_VARIANTS) {
   set_harness<TestType> h;
   h.run();
   std::vector<child_ptr> c;
@@ -100,8 +100,8 @@ TEMPLATE_TEST_CASE("a set yields its children's results in completion order",
   for (const auto& child : c) CHECK(child->destroyed == 1);
 }
 
-TEMPLATE_TEST_CASE("an empty set says so and can be used again after a push",
-                   "[unordered][empty]", GENTASK_ALL_VARIANTS) {
+TEMPLATE_TEST_CASE("an empty set says so and can be used again after a push", "[unordered][empty]",
+                   GENTASK_ALL_VARIANTS) {
   set_harness<TestType> h;
   h.run();
   CHECK(h.ends_seen == 1);
@@ -271,8 +271,8 @@ TEMPLATE_TEST_CASE("a child whose poll throws fails only its own result or leave
   CHECK(h.set->empty());
 }
 
-TEMPLATE_TEST_CASE("a child's error is its own item and the set goes on",
-                   "[unordered][errors]", GENTASK_ALL_VARIANTS) {
+TEMPLATE_TEST_CASE("a child's error is its own item and the set goes on", "[unordered][errors]",
+                   GENTASK_ALL_VARIANTS) {
   set_harness<TestType> h;
   h.run();
   auto a = make_child(4);
@@ -301,7 +301,8 @@ class permit_holder {
   using future_concept = future_tag;
   using item_type = int;
   using error_type = int;
-  permit_holder(semaphore* sem, std::chrono::milliseconds hold) : acquire_(sem->acquire(1)), sleep_(hold) {}
+  permit_holder(semaphore* sem, std::chrono::milliseconds hold)
+      : acquire_(sem->acquire(1)), sleep_(hold) {}
 
   template <timer_task Task>
   poll_result<int, int> poll(Task& task) {
@@ -359,7 +360,7 @@ TEMPLATE_TEST_CASE("a parent that awaits a permit while its children hold one (f
   bool got_permit = false;
   reactor.spawn(starving_parent<set_type>{&set, &sem, std::nullopt, &got_permit}).detach();
   reactor.run_until_idle();
-  CHECK(sem.get_available_permits() == 0);  // the child holds it
+  CHECK(sem.get_available_permits() == 0);                     // the child holds it
   reactor.get_timer().advance(std::chrono::milliseconds(10));  // its timeout fires
   reactor.run_until_idle();
   if constexpr (is_spawn_per_child<TestType>) {

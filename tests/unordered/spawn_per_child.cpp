@@ -4,12 +4,12 @@
 // in shared_suite.cpp.
 #include <gentask/unordered/spawn_per_child.hpp>
 
+#include <gentask/core/stream.hpp>
+#include <gentask/core/task_archetypes.hpp>
+#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/storage/boxed_task_store.hpp>
 #include <gentask/storage/closed_group_map.hpp>
 #include <gentask/storage/open_group_map.hpp>
-#include <gentask/reactors/local/reactor.hpp>
-#include <gentask/core/stream.hpp>
-#include <gentask/core/task_archetypes.hpp>
 
 #include "support/alloc_counter.hpp"
 #include "support/counting_task.hpp"
@@ -295,8 +295,7 @@ struct sum_driver {
   }
 };
 
-using closed_for_sets =
-    closed_map<sum_driver, unordered::detail::completion_notifier<flag_child>>;
+using closed_for_sets = closed_map<sum_driver, unordered::detail::completion_notifier<flag_child>>;
 
 }  // namespace
 

@@ -15,10 +15,10 @@
 
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/reactors/local/reactor.hpp>
 #include <gentask/core/task.hpp>
-#include <gentask/unordered/spawn_per_child.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/unordered/spawn_per_child.hpp>
 
 #include <cstddef>
 #include <functional>

@@ -16,7 +16,8 @@ namespace {
 
 struct good {
   static constexpr std::string_view name = "good";
-  static constexpr bool should_yield(std::size_t /*p*/, std::size_t /*y*/, std::size_t /*l*/) noexcept {
+  static constexpr bool should_yield(std::size_t /*p*/, std::size_t /*y*/,
+                                     std::size_t /*l*/) noexcept {
     return true;
   }
 };
@@ -111,9 +112,9 @@ TEST_CASE("yield2_or_len yields on the second self-wake or once every child was 
   using p = unordered::yield2_or_len;
   // The rows of the rule, from futures-rs #2551.
   STATIC_REQUIRE(!p::should_yield(1, 0, 10));
-  STATIC_REQUIRE(!p::should_yield(1, 1, 10));   // one self-wake is not enough
-  STATIC_REQUIRE(p::should_yield(2, 2, 10));    // two are
-  STATIC_REQUIRE(p::should_yield(9, 5, 10));    // more still yield
+  STATIC_REQUIRE(!p::should_yield(1, 1, 10));  // one self-wake is not enough
+  STATIC_REQUIRE(p::should_yield(2, 2, 10));   // two are
+  STATIC_REQUIRE(p::should_yield(9, 5, 10));   // more still yield
   STATIC_REQUIRE(!p::should_yield(9, 1, 10));
   STATIC_REQUIRE(p::should_yield(10, 0, 10));   // polled == len
   STATIC_REQUIRE(!p::should_yield(11, 1, 10));  // equality, not "at least": len was passed

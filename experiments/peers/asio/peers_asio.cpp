@@ -36,6 +36,7 @@
 #include "../../common/latency.hpp"
 
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -47,7 +48,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <malloc.h>
 
 #include <algorithm>
 #include <array>
@@ -347,7 +347,8 @@ void add_yield_loop() {
         "yield_loop", variant, n_param("post", n), n,
         [st, remaining] {
           *remaining = n;
-          asio::post(st->ctx.get(), reposting_handler{st->ctx.get().get_executor(), remaining.get()});
+          asio::post(st->ctx.get(),
+                     reposting_handler{st->ctx.get().get_executor(), remaining.get()});
           run_to_completion(st->ctx.get());
           check(*remaining == 0, "yield_loop/post: wrong count");
         },
@@ -440,16 +441,17 @@ void run_wake(wake_state& st) {
   check(st.latencies_ns.size() == static_cast<std::size_t>(wake_n), "wake_from_idle: lost");
 }
 
-
 void add_wake_from_idle() {
   auto st = std::make_shared<wake_state>();
   register_case(
       "wake_from_idle", variant, n_param("post", wake_n), wake_n, [st] { run_wake(*st); },
-      options(false, 1, [st] {
-        run_wake(*st);
-        return latency_metrics(st->latencies_ns);
-      },
-      /*real_time=*/true));
+      options(
+          false, 1,
+          [st] {
+            run_wake(*st);
+            return latency_metrics(st->latencies_ns);
+          },
+          /*real_time=*/true));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,8 +490,7 @@ template <std::size_t Bytes>
 void spawn_idle(asio::io_context& ctx, idle_registry& reg, int n) {
   ctx.restart();
   for (int i = 0; i < n; ++i) {
-    asio::co_spawn(ctx, idle_coroutine<Bytes>(&reg, static_cast<std::uint64_t>(i)),
-                   asio::detached);
+    asio::co_spawn(ctx, idle_coroutine<Bytes>(&reg, static_cast<std::uint64_t>(i)), asio::detached);
   }
   while (ctx.poll() > 0) {
   }

@@ -75,8 +75,7 @@ constexpr bool task_models() {
 /// True when `F` needs capability `C` and `Task` does not give it.
 template <class F, class Task, capability C>
 inline constexpr bool lacks =
-    !task_models<Task, C>() &&
-    !pollable<F, archetypes::task_with<without(capability::all, C)>>;
+    !task_models<Task, C>() && !pollable<F, archetypes::task_with<without(capability::all, C)>>;
 
 }  // namespace detail
 

@@ -15,8 +15,7 @@ namespace gentask {
 /// Thrown by `poll` / `poll_next` on a future or stream that has already completed.
 class polled_after_completion : public std::logic_error {
  public:
-  explicit polled_after_completion(const char* what)
-      : std::logic_error(what) {}
+  explicit polled_after_completion(const char* what) : std::logic_error(what) {}
 };
 
 namespace detail {

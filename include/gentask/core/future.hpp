@@ -32,11 +32,11 @@ namespace gentask {
 struct future_tag {};
 
 template <class F>
-concept future = std::derived_from<typename std::remove_cvref_t<F>::future_concept, future_tag> &&
-                 requires {
-                   typename std::remove_cvref_t<F>::item_type;
-                   typename std::remove_cvref_t<F>::error_type;
-                 } && std::move_constructible<std::remove_cvref_t<F>>;
+concept future =
+    std::derived_from<typename std::remove_cvref_t<F>::future_concept, future_tag> && requires {
+  typename std::remove_cvref_t<F>::item_type;
+  typename std::remove_cvref_t<F>::error_type;
+} && std::move_constructible<std::remove_cvref_t<F>>;
 
 /// The item (success value) type of a future or stream. (Not `error_t`: glibc has one.)
 template <class F>

@@ -33,7 +33,7 @@ template <class T>
 struct ready_value {
   T value;
 };
-ready_value() -> ready_value<unit>;
+ready_value()->ready_value<unit>;
 template <class T>
 ready_value(T) -> ready_value<T>;
 
@@ -77,19 +77,20 @@ class [[nodiscard]] poll_result {
   constexpr poll_result(pending_t) noexcept : state_(std::in_place_index<0>) {}
 
   template <class U>
-    requires std::constructible_from<T, U&&>
+  requires std::constructible_from<T, U&&>
   constexpr poll_result(ready_value<U>&& r) : state_(std::in_place_index<1>, std::move(r.value)) {}
 
   template <class G>
-    requires std::constructible_from<E, G&&>
+  requires std::constructible_from<E, G&&>
   constexpr poll_result(failed_value<G>&& f) : state_(std::in_place_index<2>, std::move(f.error)) {}
 
   /// Converts a result whose item or error is `never` (or otherwise convertible).
   template <class U, class G>
-    requires(!std::is_same_v<poll_result<U, G>, poll_result> &&
-             (std::is_same_v<U, never> || std::constructible_from<T, U &&>) &&
-             (std::is_same_v<G, never> || std::constructible_from<E, G &&>))
-  constexpr poll_result(poll_result<U, G>&& other) : state_(convert(std::move(other))) {}
+  requires(!std::is_same_v<poll_result<U, G>, poll_result> &&
+           (std::is_same_v<U, never> || std::constructible_from<T, U&&>)&&(
+               std::is_same_v<G, never> ||
+               std::constructible_from<E, G&&>)) constexpr poll_result(poll_result<U, G>&& other)
+      : state_(convert(std::move(other))) {}
 
   [[nodiscard]] constexpr poll_status get_status() const noexcept {
     return static_cast<poll_status>(state_.index());
@@ -121,8 +122,8 @@ class [[nodiscard]] poll_result {
     return std::move(*check<2>("poll_result::get_error: not failed"));
   }
 
-  friend constexpr bool operator==(const poll_result&, const poll_result&)
-    requires std::equality_comparable<T> && std::equality_comparable<E>
+  friend constexpr bool operator==(const poll_result&, const poll_result&) requires
+      std::equality_comparable<T> && std::equality_comparable<E>
   = default;
 
  private:

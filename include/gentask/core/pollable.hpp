@@ -28,9 +28,9 @@ namespace gentask {
 
 template <class F, class Task>
 concept pollable = future<F> && task<std::remove_reference_t<Task>> &&
-                   requires(std::remove_cvref_t<F>& f, std::remove_reference_t<Task>& t) {
-                     { f.poll(t) } -> std::same_as<poll_result<item_type_t<F>, error_type_t<F>>>;
-                   };
+    requires(std::remove_cvref_t<F>& f, std::remove_reference_t<Task>& t) {
+  { f.poll(t) } -> std::same_as<poll_result<item_type_t<F>, error_type_t<F>>>;
+};
 
 /// The result type of polling `F`.
 template <future F>

@@ -32,21 +32,20 @@ namespace gentask {
 struct stream_tag {};
 
 template <class S>
-concept stream = std::derived_from<typename std::remove_cvref_t<S>::stream_concept, stream_tag> &&
-                 requires {
-                   typename std::remove_cvref_t<S>::item_type;
-                   typename std::remove_cvref_t<S>::error_type;
-                 } && std::move_constructible<std::remove_cvref_t<S>>;
+concept stream =
+    std::derived_from<typename std::remove_cvref_t<S>::stream_concept, stream_tag> && requires {
+  typename std::remove_cvref_t<S>::item_type;
+  typename std::remove_cvref_t<S>::error_type;
+} && std::move_constructible<std::remove_cvref_t<S>>;
 
 /// What one `poll_next` says.
 template <class T, class E>
 using stream_poll_result = poll_result<std::optional<T>, E>;
 
 template <class S, class Task>
-concept pollable_stream =
-    stream<S> && task<std::remove_reference_t<Task>> &&
+concept pollable_stream = stream<S> && task<std::remove_reference_t<Task>> &&
     requires(std::remove_cvref_t<S>& s, std::remove_reference_t<Task>& t) {
-      { s.poll_next(t) } -> std::same_as<stream_poll_result<item_type_t<S>, error_type_t<S>>>;
-    };
+  { s.poll_next(t) } -> std::same_as<stream_poll_result<item_type_t<S>, error_type_t<S>>>;
+};
 
 }  // namespace gentask

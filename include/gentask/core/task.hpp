@@ -10,14 +10,15 @@
 ///
 /// The ladder (each rung refines `task`, in the style of range-v3's `range -> input_range`):
 ///
-/// | concept               | what the task gives                        | modelled today by          |
+/// | concept               | what the task gives                        | modelled today by |
 /// |-----------------------|--------------------------------------------|----------------------------|
-/// | `task`                | `get_waker()`: a same-thread wake handle   | every task type            |
-/// | `remote_waking_task`  | `get_remote_waker()`: a thread-safe handle | the local reactor's task   |
-/// | `spawning_task`       | `spawn(f)`: a join handle (a future)       | the local reactor's task, on every storage policy |
-/// | `io_task`             | `get_io_driver()`: an `io_driver`          | archetypes only (planned: the tokio-style reactor) |
-/// | `timer_task`          | `get_timer()`: a `timer_driver`            | the local reactor's task, the test kit |
-/// | `ui_task`             | `get_ui_state()`: the UI thread's state    | archetypes only (planned: the UI-invoke reactor) |
+/// | `task`                | `get_waker()`: a same-thread wake handle   | every task type | |
+/// `remote_waking_task`  | `get_remote_waker()`: a thread-safe handle | the local reactor's task |
+/// | `spawning_task`       | `spawn(f)`: a join handle (a future)       | the local reactor's task,
+/// on every storage policy | | `io_task`             | `get_io_driver()`: an `io_driver`          |
+/// archetypes only (planned: the tokio-style reactor) | | `timer_task`          | `get_timer()`: a
+/// `timer_driver`            | the local reactor's task, the test kit | | `ui_task`             |
+/// `get_ui_state()`: the UI thread's state    | archetypes only (planned: the UI-invoke reactor) |
 ///
 /// (`unordered::child_task<T>` forwards each of these that `T` has, except
 /// `get_remote_waker`.)

@@ -67,17 +67,13 @@ struct task_with {
   using ui_state_type = ui_state_archetype;
 
   waker get_waker();
-  remote_waker get_remote_waker()
-    requires(has_capability(Caps, capability::remote_wake));
+  remote_waker get_remote_waker() requires(has_capability(Caps, capability::remote_wake));
   template <gentask::future F>
-  join_handle_archetype<item_type_t<F>, error_type_t<F>> spawn(F&& f)
-    requires(has_capability(Caps, capability::spawn));
-  io_driver_archetype& get_io_driver()
-    requires(has_capability(Caps, capability::io));
-  timer_driver_archetype& get_timer()
-    requires(has_capability(Caps, capability::timer));
-  ui_state_archetype& get_ui_state()
-    requires(has_capability(Caps, capability::ui));
+  join_handle_archetype<item_type_t<F>, error_type_t<F>> spawn(F&& f) requires(
+      has_capability(Caps, capability::spawn));
+  io_driver_archetype& get_io_driver() requires(has_capability(Caps, capability::io));
+  timer_driver_archetype& get_timer() requires(has_capability(Caps, capability::timer));
+  ui_state_archetype& get_ui_state() requires(has_capability(Caps, capability::ui));
 };
 
 using task = task_with<capability::none>;

@@ -52,7 +52,7 @@ struct unify_all<T> {
   using type = T;
 };
 template <class A, class B, class... Rest>
-  requires requires { typename unify<A, B>::type; }
+requires requires { typename unify<A, B>::type; }
 struct unify_all<A, B, Rest...> : unify_all<typename unify<A, B>::type, Rest...> {};
 
 }  // namespace detail
@@ -63,7 +63,9 @@ using unify_t = typename detail::unify_all<Ts...>::type;
 
 /// True when `unify_t<Ts...>` exists.
 template <class... Ts>
-concept unifiable = requires { typename unify_t<Ts...>; };
+concept unifiable = requires {
+  typename unify_t<Ts...>;
+};
 
 /// Converts a value to the unified type `To`; a `never` source is unreachable.
 template <class To, class From>

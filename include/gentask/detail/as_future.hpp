@@ -5,8 +5,8 @@
 /// it), and `void` as `ready()`.
 
 #include <gentask/core/future.hpp>
-#include <gentask/futures/ready.hpp>
 #include <gentask/core/unit.hpp>
+#include <gentask/futures/ready.hpp>
 
 #include <functional>
 #include <type_traits>
@@ -27,8 +27,7 @@ using as_future_t = typename as_future<R>::type;
 
 /// `fn(args...)` as a future.
 template <class Fn, class... Args>
-constexpr as_future_t<std::invoke_result_t<Fn, Args...>> invoke_as_future(Fn&& fn,
-                                                                         Args&&... args) {
+constexpr as_future_t<std::invoke_result_t<Fn, Args...>> invoke_as_future(Fn&& fn, Args&&... args) {
   using result = std::invoke_result_t<Fn, Args...>;
   if constexpr (future<result>) {
     return std::invoke(std::forward<Fn>(fn), std::forward<Args>(args)...);

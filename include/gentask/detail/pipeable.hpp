@@ -16,17 +16,17 @@ struct pipe_closure {
   std::tuple<Args...> args;
 
   template <class F>
-    requires std::invocable<const Cpo&, F, Args...>
+  requires std::invocable<const Cpo&, F, Args...>
   friend constexpr auto operator|(F&& f, pipe_closure&& closure) {
-    return std::apply(
-        [&f](Args&&... a) { return Cpo{}(std::forward<F>(f), std::move(a)...); },
-        std::move(closure.args));
+    return std::apply([&f](Args&&... a) { return Cpo{}(std::forward<F>(f), std::move(a)...); },
+                      std::move(closure.args));
   }
   /// A closure kept in a variable and applied to several futures copies its arguments each
   /// time (so it needs copyable arguments; a move-only closure is applied as an rvalue).
   template <class F>
-    requires(std::copy_constructible<Args> && ...) && std::invocable<const Cpo&, F, const Args&...>
-  friend constexpr auto operator|(F&& f, const pipe_closure& closure) {
+  requires(std::copy_constructible<Args>&&...) &&
+      std::invocable<const Cpo&, F, const Args&...> friend constexpr auto operator|(
+          F&& f, const pipe_closure& closure) {
     return std::apply([&f](const Args&... a) { return Cpo{}(std::forward<F>(f), a...); },
                       closure.args);
   }

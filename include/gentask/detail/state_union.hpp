@@ -127,8 +127,8 @@ class state_union_base<false, Ts...> : public state_union_layout<Ts...> {
 
  public:
   state_union_base() = default;
-  state_union_base(state_union_base&& other) noexcept(
-      (std::is_nothrow_move_constructible_v<Ts> && ...))
+  state_union_base(state_union_base&& other) noexcept((std::is_nothrow_move_constructible_v<Ts> &&
+                                                       ...))
       : layout() {
     other.visit_index([&]<std::size_t I>() {
       std::construct_at(this->template ptr<I>(), std::move(*other.template ptr<I>()));
@@ -159,15 +159,14 @@ struct move_only_mixin {
 };
 
 template <class... Ts>
-class state_union
-    : public state_union_base<(std::is_trivially_copyable_v<Ts> && ...), Ts...>,
-      private std::conditional_t<(std::is_copy_constructible_v<Ts> && ...), copyable_mixin,
-                                 move_only_mixin> {
+class state_union : public state_union_base<(std::is_trivially_copyable_v<Ts> && ...), Ts...>,
+                    private std::conditional_t<(std::is_copy_constructible_v<Ts> && ...),
+                                               copyable_mixin, move_only_mixin> {
   static_assert(sizeof...(Ts) > 0);
   using layout = state_union_layout<Ts...>;
   static_assert(
       std::is_nothrow_default_constructible_v<typename layout::template alternative<layout::last>>,
-                "the last alternative (completed) must be nothrow default-constructible");
+      "the last alternative (completed) must be nothrow default-constructible");
 
  public:
   /// Starts in alternative `I`, built from `args`.

@@ -4,8 +4,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 
@@ -42,11 +42,11 @@ class transform_future {
   transform_future(F f, Fn fn) : state_(std::in_place, std::move(f), std::move(fn)) {}
 
   template <task Task>
-    requires pollable<F, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
-    if (!state_) detail::throw_polled_after_completion(Side == result_side::item
-                                                   ? "map: polled after completion"
-                                                   : "map_err: polled after completion");
+  requires pollable<F, Task> poll_result<item_type, error_type> poll(Task& task) {
+    if (!state_)
+      detail::throw_polled_after_completion(Side == result_side::item
+                                                ? "map: polled after completion"
+                                                : "map_err: polled after completion");
     auto result = state_->future.poll(task);
     if (result.is_pending()) return pending;
     Fn fn = std::move(state_->fn);

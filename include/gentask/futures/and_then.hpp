@@ -8,9 +8,9 @@
 /// are destroyed when the chain moves on to `fn(v)`. Successive `and_then`, `or_else` and `then`
 /// form one flat `chain_future` (chain.hpp).
 
-#include <gentask/futures/chain.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/detail/pipeable.hpp>
+#include <gentask/futures/chain.hpp>
 
 #include <type_traits>
 #include <utility>
@@ -22,7 +22,7 @@ using and_then_step = detail::chain_step<detail::step_kind::and_then, Fn>;
 
 struct and_then_fn {
   template <future F, class Fn>
-    requires detail::valid_step<item_type_t<F>, error_type_t<F>, and_then_step<std::decay_t<Fn>>>
+  requires detail::valid_step<item_type_t<F>, error_type_t<F>, and_then_step<std::decay_t<Fn>>>
   auto operator()(F&& f, Fn&& fn) const {
     return detail::append_step<and_then_step<std::decay_t<Fn>>>(std::forward<F>(f),
                                                                 std::forward<Fn>(fn));

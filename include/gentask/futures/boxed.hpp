@@ -7,8 +7,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 
@@ -41,15 +41,15 @@ class boxed {
   using error_type = E;
 
   template <class F>
-    requires(!std::same_as<std::remove_cvref_t<F>, boxed>) && future<F> && pollable<F, Task> &&
-            std::constructible_from<poll_result<T, E>, poll_result_t<F>&&>
-  boxed(F&& f)  // NOLINT(google-explicit-constructor): boxing is a conversion
+  requires(!std::same_as<std::remove_cvref_t<F>, boxed>) &&
+      future<F>&& pollable<F, Task>&& std::constructible_from<
+          poll_result<T, E>, poll_result_t<F>&&> boxed(F&& f)  // NOLINT(google-explicit-constructor):
+                                                               // boxing is a conversion
       : impl_(std::make_unique<model_t<std::remove_cvref_t<F>>>(std::forward<F>(f))) {}
 
   poll_result<T, E> poll(Task& task) {
     if (!impl_)
-      detail::throw_polled_after_completion(
-          "boxed: polled after completion or when empty");
+      detail::throw_polled_after_completion("boxed: polled after completion or when empty");
     auto result = impl_->poll(task);
     if (result.is_complete()) impl_.reset();
     return result;
@@ -60,8 +60,7 @@ class boxed {
 };
 
 template <task Task, future F>
-  requires pollable<F, Task>
-boxed<Task, item_type_t<F>, error_type_t<F>> box(F&& f) {
+requires pollable<F, Task> boxed<Task, item_type_t<F>, error_type_t<F>> box(F&& f) {
   return boxed<Task, item_type_t<F>, error_type_t<F>>(std::forward<F>(f));
 }
 

@@ -22,8 +22,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/detail/construct_from.hpp>
@@ -62,22 +62,22 @@ template <class Fn, class Arg>
 concept makes_future = std::invocable<Fn, Arg> && future<std::invoke_result_t<Fn, Arg>>;
 
 template <class T, class E, class Fn>
-  requires makes_future<Fn, T&&> && unifiable<E, error_type_t<std::invoke_result_t<Fn, T&&>>>
+requires makes_future<Fn, T&&> && unifiable<E, error_type_t<std::invoke_result_t<Fn, T&&>>>
 struct step_types<T, E, chain_step<step_kind::and_then, Fn>> {
   using next_future = std::invoke_result_t<Fn, T&&>;
   using item = item_type_t<next_future>;
   using error = unify_t<E, error_type_t<next_future>>;
 };
 template <class T, class E, class Fn>
-  requires makes_future<Fn, E&&> && unifiable<T, item_type_t<std::invoke_result_t<Fn, E&&>>>
+requires makes_future<Fn, E&&> && unifiable<T, item_type_t<std::invoke_result_t<Fn, E&&>>>
 struct step_types<T, E, chain_step<step_kind::or_else, Fn>> {
   using next_future = std::invoke_result_t<Fn, E&&>;
   using item = unify_t<T, item_type_t<next_future>>;
   using error = error_type_t<next_future>;
 };
 template <class T, class E, class Fn>
-  requires makes_future<Fn, poll_result<T, E>&&>
-struct step_types<T, E, chain_step<step_kind::then, Fn>> {
+requires makes_future<Fn, poll_result<T, E> &&> struct step_types<T, E,
+                                                                  chain_step<step_kind::then, Fn>> {
   using next_future = std::invoke_result_t<Fn, poll_result<T, E>&&>;
   using item = item_type_t<next_future>;
   using error = error_type_t<next_future>;
@@ -94,12 +94,12 @@ struct chain_fold {
 };
 template <class T, class E, class Futures, class Results, class Step, class... Rest>
 struct chain_fold<T, E, Futures, Results, Step, Rest...>
-    : chain_fold<typename step_types<T, E, Step>::item, typename step_types<T, E, Step>::error,
-                 typename push_back<Futures, typename step_types<T, E, Step>::next_future>::type,
-                 typename push_back<Results,
-                                    poll_result<typename step_types<T, E, Step>::item,
-                                                typename step_types<T, E, Step>::error>>::type,
-                 Rest...> {};
+    : chain_fold<
+          typename step_types<T, E, Step>::item, typename step_types<T, E, Step>::error,
+          typename push_back<Futures, typename step_types<T, E, Step>::next_future>::type,
+          typename push_back<Results, poll_result<typename step_types<T, E, Step>::item,
+                                                  typename step_types<T, E, Step>::error>>::type,
+          Rest...> {};
 
 template <class F, class... Steps>
 using chain_traits = chain_fold<item_type_t<F>, error_type_t<F>, type_list<F>,
@@ -123,8 +123,8 @@ class closure_slot {
   std::optional<Fn> fn_;
 };
 template <class Fn>
-  requires std::is_empty_v<Fn> && std::is_trivially_copyable_v<Fn> &&
-           std::is_trivially_destructible_v<Fn>
+requires std::is_empty_v<Fn> && std::is_trivially_copyable_v<Fn> &&
+    std::is_trivially_destructible_v<Fn>
 class closure_slot<Fn> {
  public:
   explicit closure_slot(Fn fn) : fn_(fn) {}
@@ -228,8 +228,7 @@ class chain_future {
   using with_step = chain_future<F, Steps..., Step>;
 
   template <task Task>
-    requires detail::all_pollable<futures, Task>
-  result_type poll(Task& task) {
+  requires detail::all_pollable<futures, Task> result_type poll(Task& task) {
     result_type out;
     while (poll_current(task, out)) {
     }
@@ -316,9 +315,10 @@ class chain_future {
 
   template <class Fn, class... Rest>
   static auto make_fns(Fn&& fn, Rest&&... rest) {
-    return append_fns(detail::fn_list<detail::fn_list_end, std::decay_t<Fn>>{
-                          {}, detail::closure_slot<std::decay_t<Fn>>(std::forward<Fn>(fn))},
-                      std::forward<Rest>(rest)...);
+    return append_fns(
+        detail::fn_list<detail::fn_list_end, std::decay_t<Fn>>{
+            {}, detail::closure_slot<std::decay_t<Fn>>(std::forward<Fn>(fn))},
+        std::forward<Rest>(rest)...);
   }
   template <class List>
   static List append_fns(List&& list) {
@@ -326,10 +326,10 @@ class chain_future {
   }
   template <class List, class Fn, class... Rest>
   static auto append_fns(List&& list, Fn&& fn, Rest&&... rest) {
-    return append_fns(detail::fn_list<List, std::decay_t<Fn>>{
-                          std::move(list),
-                          detail::closure_slot<std::decay_t<Fn>>(std::forward<Fn>(fn))},
-                      std::forward<Rest>(rest)...);
+    return append_fns(
+        detail::fn_list<List, std::decay_t<Fn>>{
+            std::move(list), detail::closure_slot<std::decay_t<Fn>>(std::forward<Fn>(fn))},
+        std::forward<Rest>(rest)...);
   }
 
   state_type state_;

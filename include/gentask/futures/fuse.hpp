@@ -5,8 +5,8 @@
 /// `f` is destroyed when it completes. `is_terminated()` says whether it has.
 
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/detail/pipeable.hpp>
 
@@ -26,8 +26,7 @@ class fuse_future {
   explicit fuse_future(F f) : inner_(std::move(f)) {}
 
   template <task Task>
-    requires pollable<F, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires pollable<F, Task> poll_result<item_type, error_type> poll(Task& task) {
     if (!inner_) return pending;
     auto result = inner_->poll(task);
     if (result.is_complete()) inner_.reset();

@@ -11,8 +11,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/detail/construct_from.hpp>
@@ -27,19 +27,17 @@
 namespace gentask {
 
 template <future... Fs>
-  requires unifiable<never, error_type_t<Fs>...>
+requires unifiable<never, error_type_t<Fs>...>
 class join_future {
  public:
   using future_concept = future_tag;
   using item_type = std::tuple<item_type_t<Fs>...>;
   using error_type = unify_t<never, error_type_t<Fs>...>;
 
-  explicit join_future(Fs... fs)
-      : children_(child<Fs>(std::in_place_index<0>, std::move(fs))...) {}
+  explicit join_future(Fs... fs) : children_(child<Fs>(std::in_place_index<0>, std::move(fs))...) {}
 
   template <task Task>
-    requires(pollable<Fs, Task> && ...)
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires(pollable<Fs, Task>&&...) poll_result<item_type, error_type> poll(Task& task) {
     return poll_all(task, std::index_sequence_for<Fs...>{});
   }
 
@@ -92,7 +90,7 @@ class join_future {
 
 struct join_fn {
   template <future... Fs>
-    requires unifiable<never, error_type_t<Fs>...>
+  requires unifiable<never, error_type_t<Fs>...>
   auto operator()(Fs&&... fs) const {
     return join_future<std::remove_cvref_t<Fs>...>(std::forward<Fs>(fs)...);
   }

@@ -21,8 +21,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/futures/range_children.hpp>
 #include <gentask/unordered/child_task.hpp>
@@ -64,25 +64,25 @@ class basic_join_all_future {
   using item_type = detail::range_result_t<done_type, N>;
   using error_type = std::conditional_t<Fail, error_type_t<F>, never>;
 
-  explicit basic_join_all_future(slots_type slots)
-      : children_(std::move(slots)) {}
+  explicit basic_join_all_future(slots_type slots) : children_(std::move(slots)) {}
 
   template <task Task>
-    requires detail::range_pollable<F, Task, Strategy>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires detail::range_pollable<F, Task, Strategy> poll_result<item_type, error_type> poll(
+      Task& task) {
     if (finished_) detail::throw_polled_after_completion("join_all: polled after completion");
     std::optional<error_type_t<F>> error;
-    const bool running = children_.poll(task, [&](std::size_t, outcome_type r) -> std::optional<done_type> {
-      if constexpr (Fail) {
-        if (r.is_failed()) {
-          error.emplace(std::move(r).get_error());
-          return std::nullopt;
-        }
-        return std::move(r).get_value();
-      } else {
-        return r;
-      }
-    });
+    const bool running =
+        children_.poll(task, [&](std::size_t, outcome_type r) -> std::optional<done_type> {
+          if constexpr (Fail) {
+            if (r.is_failed()) {
+              error.emplace(std::move(r).get_error());
+              return std::nullopt;
+            }
+            return std::move(r).get_value();
+          } else {
+            return r;
+          }
+        });
     if constexpr (Fail) {
       if (!running) {
         finished_ = true;
@@ -109,7 +109,8 @@ class basic_join_all_future {
     } else {
       item_type out = [&]<std::size_t... Is>(std::index_sequence<Is...>) {
         return item_type{std::move(slots[Is].template get<2>())...};
-      }(std::make_index_sequence<N>{});
+      }
+      (std::make_index_sequence<N>{});
       children_.drop();
       return out;
     }
@@ -135,16 +136,12 @@ auto make_join_all(std::array<F, N>&& a) {
 
 /// Every child's outcome; `join_all<range_strategy::ready_queue>(r)` names the strategy.
 template <range_strategy Strategy = range_strategy::automatic, class R>
-  requires detail::future_range<R>
-auto join_all(R&& r) {
-  return detail::make_join_all<false, Strategy>(std::forward<R>(r));
-}
+requires detail::future_range<R>
+auto join_all(R&& r) { return detail::make_join_all<false, Strategy>(std::forward<R>(r)); }
 
 /// Every child's value, or the first child's error.
 template <range_strategy Strategy = range_strategy::automatic, class R>
-  requires detail::future_range<R>
-auto try_join_all(R&& r) {
-  return detail::make_join_all<true, Strategy>(std::forward<R>(r));
-}
+requires detail::future_range<R>
+auto try_join_all(R&& r) { return detail::make_join_all<true, Strategy>(std::forward<R>(r)); }
 
 }  // namespace gentask

@@ -19,8 +19,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/task_archetypes.hpp>
 #include <gentask/detail/as_future.hpp>
@@ -45,8 +45,7 @@ class lazy_future {
   explicit lazy_future(Fn fn) : state_(std::in_place_index<0>, std::move(fn)) {}
 
   template <task Task>
-    requires pollable<inner_type, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires pollable<inner_type, Task> poll_result<item_type, error_type> poll(Task& task) {
     if (state_.index() == 0) {
       Fn fn = std::move(state_.template get<0>());
       // The closure's slot is destroyed, then the inner future is built in its place; if the
@@ -77,10 +76,10 @@ class lazy_task_future {
   explicit lazy_task_future(Fn fn) : state_(std::in_place_index<0>, std::move(fn)) {}
 
   template <task Task>
-    requires std::invocable<Fn&&, Task&> &&
-             std::same_as<detail::as_future_t<std::invoke_result_t<Fn&&, Task&>>, inner_type> &&
-             pollable<inner_type, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires std::invocable<Fn&&, Task&> &&
+      std::same_as<detail::as_future_t<std::invoke_result_t<Fn&&, Task&>>, inner_type> &&
+      pollable<inner_type, Task>
+          poll_result<item_type, error_type> poll(Task& task) {
     if (state_.index() == 0) {
       Fn fn = std::move(state_.template get<0>());
       state_.template emplace<1>(detail::construct_from{
@@ -98,14 +97,12 @@ class lazy_task_future {
 
 struct lazy_fn {
   template <class Fn>
-    requires std::invocable<std::decay_t<Fn>&&>
-  auto operator()(Fn&& fn) const {
+  requires std::invocable<std::decay_t<Fn> &&> auto operator()(Fn&& fn) const {
     return lazy_future<std::decay_t<Fn>>(std::forward<Fn>(fn));
   }
   template <class Fn>
-    requires(!std::invocable<std::decay_t<Fn>&&>) &&
-            std::invocable<std::decay_t<Fn>&&, archetypes::full_task&>
-  auto operator()(Fn&& fn) const {
+  requires(!std::invocable<std::decay_t<Fn>&&>) &&
+      std::invocable<std::decay_t<Fn>&&, archetypes::full_task&> auto operator()(Fn&& fn) const {
     return lazy_task_future<std::decay_t<Fn>>(std::forward<Fn>(fn));
   }
 };

@@ -19,8 +19,8 @@ using map_future = detail::transform_future<F, Fn, detail::result_side::item>;
 
 struct map_fn {
   template <future F, class Fn>
-    requires std::invocable<std::decay_t<Fn>, item_type_t<F>&&>
-  auto operator()(F&& f, Fn&& fn) const {
+  requires std::invocable<std::decay_t<Fn>, item_type_t<F> &&> auto operator()(F&& f,
+                                                                               Fn&& fn) const {
     return map_future<std::remove_cvref_t<F>, std::decay_t<Fn>>(std::forward<F>(f),
                                                                 std::forward<Fn>(fn));
   }

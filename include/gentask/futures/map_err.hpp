@@ -18,8 +18,8 @@ using map_err_future = detail::transform_future<F, Fn, detail::result_side::erro
 
 struct map_err_fn {
   template <future F, class Fn>
-    requires std::invocable<std::decay_t<Fn>, error_type_t<F>&&>
-  auto operator()(F&& f, Fn&& fn) const {
+  requires std::invocable<std::decay_t<Fn>, error_type_t<F> &&> auto operator()(F&& f,
+                                                                                Fn&& fn) const {
     return map_err_future<std::remove_cvref_t<F>, std::decay_t<Fn>>(std::forward<F>(f),
                                                                     std::forward<Fn>(fn));
   }

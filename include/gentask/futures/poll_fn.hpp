@@ -50,9 +50,9 @@ class poll_fn_future {
   explicit poll_fn_future(Fn fn) : fn_(std::move(fn)) {}
 
   template <task Task>
-    requires std::invocable<Fn&, Task&> &&
-             std::same_as<std::invoke_result_t<Fn&, Task&>, poll_result<T, E>>
-  poll_result<T, E> poll(Task& task) {
+  requires std::invocable<Fn&, Task&> &&
+      std::same_as<std::invoke_result_t<Fn&, Task&>, poll_result<T, E>>
+          poll_result<T, E> poll(Task& task) {
     if (done_) detail::throw_polled_after_completion("poll_fn: polled after completion");
     auto result = std::invoke(fn_, task);
     done_ = result.is_complete();
@@ -73,8 +73,9 @@ auto poll_fn(Fn&& fn) {
                   "gentask: poll_fn(fn): fn must be callable with a task (archetypes::full_task "
                   "stands for it), or name the result: poll_fn<T, E>(fn)");
     using parts = detail::poll_result_parts<std::invoke_result_t<closure&, archetypes::full_task&>>;
-    static_assert(requires { typename parts::item_type; },
-                  "gentask: poll_fn(fn): fn must return a poll_result<T, E>");
+    static_assert(
+        requires { typename parts::item_type; },
+        "gentask: poll_fn(fn): fn must return a poll_result<T, E>");
     return poll_fn_future<typename parts::item_type, typename parts::error_type, closure>(
         std::forward<Fn>(fn));
   } else {

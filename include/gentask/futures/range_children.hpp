@@ -26,8 +26,8 @@
 /// Dropping the set drops every child not done (a spawned one is canceled).
 
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/waker.hpp>
 #include <gentask/detail/construct_from.hpp>
@@ -67,8 +67,7 @@ class notify_on_completion {
   notify_on_completion(F f, waker notify) : future_(std::move(f)), notify_(std::move(notify)) {}
 
   template <task Task>
-    requires pollable<F, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires pollable<F, Task> poll_result<item_type, error_type> poll(Task& task) {
     try {
       auto r = future_.poll(task);
       if (r.is_complete()) notify_.wake();
@@ -97,7 +96,8 @@ template <class R>
 concept future_range = requires(R&& r) {
   std::begin(r);
   std::end(r);
-} && future<std::remove_cvref_t<decltype(*std::begin(std::declval<R&>()))>>;
+}
+&&future<std::remove_cvref_t<decltype(*std::begin(std::declval<R&>()))>>;
 
 template <class R>
 using range_future_t = std::remove_cvref_t<decltype(*std::begin(std::declval<R&>()))>;
@@ -166,9 +166,9 @@ class range_children {
   void start(Task& task) {
     range_strategy m = Strategy;
     if (m == range_strategy::automatic) {
-      m = slots_.size() <= poll_all_limit ? range_strategy::poll_all
+      m = slots_.size() <= poll_all_limit                    ? range_strategy::poll_all
           : MaySpawn && detail::spawns_join_handles<Task, F> ? range_strategy::spawn_per_child
-                                                   : range_strategy::ready_queue;
+                                                             : range_strategy::ready_queue;
     }
     if (m == range_strategy::ready_queue) {
       list_ = detail::ready_list::make(slots_.size(), true);
@@ -263,10 +263,12 @@ class range_children {
       auto error = std::move(r).get_error();
       error.rethrow_if_exception();
       if (error.is_canceled()) {
-        throw std::logic_error("gentask: a range combinator's spawned child was canceled (its "
-                               "reactor is shutting down)");
+        throw std::logic_error(
+            "gentask: a range combinator's spawned child was canceled (its "
+            "reactor is shutting down)");
       }
-      if (!finish(*i, outcome_type(failed_value<error_type_t<F>>{std::move(error).get_error()}), on)) {
+      if (!finish(*i, outcome_type(failed_value<error_type_t<F>>{std::move(error).get_error()}),
+                  on)) {
         return false;
       }
     }

@@ -10,8 +10,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 
@@ -25,8 +25,7 @@
 namespace gentask {
 
 template <future... Fs>
-  requires(sizeof...(Fs) > 0) && unifiable<error_type_t<Fs>...>
-class select_future {
+requires(sizeof...(Fs) > 0) && unifiable<error_type_t<Fs>...> class select_future {
  public:
   using future_concept = future_tag;
   using item_type = std::variant<item_type_t<Fs>...>;
@@ -35,8 +34,7 @@ class select_future {
   explicit select_future(Fs... fs) : children_(std::in_place, std::move(fs)...) {}
 
   template <task Task>
-    requires(pollable<Fs, Task> && ...)
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires(pollable<Fs, Task>&&...) poll_result<item_type, error_type> poll(Task& task) {
     if (!children_) detail::throw_polled_after_completion("select: polled after completion");
     poll_result<item_type, error_type> out;
     poll_children(task, out, std::index_sequence_for<Fs...>{});
@@ -55,8 +53,8 @@ class select_future {
   bool poll_child(Task& task, poll_result<item_type, error_type>& out) {
     auto result = std::get<I>(*children_).poll(task);
     if (result.is_ready()) {
-      out = ready_value<item_type>{
-          item_type(std::in_place_index<I>, std::move(result).get_value())};
+      out =
+          ready_value<item_type>{item_type(std::in_place_index<I>, std::move(result).get_value())};
       return true;
     }
     if (result.is_failed()) {
@@ -71,8 +69,7 @@ class select_future {
 
 struct select_fn {
   template <future... Fs>
-    requires(sizeof...(Fs) > 0) && unifiable<error_type_t<Fs>...>
-  auto operator()(Fs&&... fs) const {
+  requires(sizeof...(Fs) > 0) && unifiable<error_type_t<Fs>...> auto operator()(Fs&&... fs) const {
     return select_future<std::remove_cvref_t<Fs>...>(std::forward<Fs>(fs)...);
   }
 };

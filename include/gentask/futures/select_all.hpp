@@ -45,8 +45,8 @@ class select_all_future {
   }
 
   template <task Task>
-    requires detail::range_pollable<F, Task, Strategy, false>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires detail::range_pollable<F, Task, Strategy, false> poll_result<item_type, error_type> poll(
+      Task& task) {
     if (finished_) detail::throw_polled_after_completion("select_all: polled after completion");
     std::optional<poll_result<item_type, error_type>> out;
     children_.poll(task, [&](std::size_t i, outcome_type r) -> std::optional<detail::completed> {
@@ -71,7 +71,7 @@ class select_all_future {
 
 /// The first child to complete; `select_all<range_strategy::poll_all>(r)` names the strategy.
 template <range_strategy Strategy = range_strategy::automatic, class R>
-  requires detail::future_range<R>
+requires detail::future_range<R>
 auto select_all(R&& r) {
   using future_type = select_all_future<detail::range_future_t<R>, 0, Strategy>;
   return future_type(detail::make_slots<typename future_type::slots_type>(std::forward<R>(r)));

@@ -4,9 +4,9 @@
 /// `r` is `f`'s `poll_result` (ready or failed, never pending). The item and error are those of
 /// `fn(r)`'s future. Part of the flat `chain_future` (chain.hpp).
 
-#include <gentask/futures/chain.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/detail/pipeable.hpp>
+#include <gentask/futures/chain.hpp>
 
 #include <type_traits>
 #include <utility>
@@ -18,7 +18,7 @@ using then_step = detail::chain_step<detail::step_kind::then, Fn>;
 
 struct then_fn {
   template <future F, class Fn>
-    requires detail::valid_step<item_type_t<F>, error_type_t<F>, then_step<std::decay_t<Fn>>>
+  requires detail::valid_step<item_type_t<F>, error_type_t<F>, then_step<std::decay_t<Fn>>>
   auto operator()(F&& f, Fn&& fn) const {
     return detail::append_step<then_step<std::decay_t<Fn>>>(std::forward<F>(f),
                                                             std::forward<Fn>(fn));

@@ -3,9 +3,9 @@
 /// `condvar_unparker`: parks the reactor's thread on a condition variable that waits on the
 /// inbox's own mutex, so a remote wake takes one lock and one notify. The local reactor's.
 
+#include <gentask/core/timer_driver.hpp>
 #include <gentask/runtime/remote_inbox.hpp>
 #include <gentask/runtime/unparker.hpp>
-#include <gentask/core/timer_driver.hpp>
 
 #include <condition_variable>
 #include <mutex>
@@ -17,7 +17,9 @@ class condvar_unparker {
  public:
   void unpark() noexcept { wakeup_.notify_one(); }
 
-  park_result park(basic_remote_inbox<condvar_unparker>& inbox, std::optional<time_point> deadline) {
+  /// Out of line: it blocks anyway, and its code would crowd the reactor's loop.
+  [[gnu::noinline]] park_result park(basic_remote_inbox<condvar_unparker>& inbox,
+                                     std::optional<time_point> deadline) {
     std::unique_lock lock(inbox.get_mutex());
     if (deadline) {
       // A timer will fire: not stalled. Sleep until then or until a remote post.

@@ -43,18 +43,23 @@ struct reactor_probe_future {
 namespace runtime {
 
 template <class R>
-concept reactor = std::default_initializable<R> && !std::copy_constructible<R> &&
-    requires { typename R::storage_policy_type; } && spawning_task<typename R::task_type> && remote_waking_task<typename R::task_type> &&
-    requires(R& r, const R& cr, gentask::detail::reactor_probe_future f, std::optional<unsigned> n) {
-      { r.spawn(f) } -> future;
-      r.get_remote_handle().spawn(f);
-      { r.block_on(f) } -> std::same_as<poll_result<unit, never>>;
-      { r.run_until_idle() } -> std::same_as<std::size_t>;
-      { cr.get_task_count() } noexcept -> std::same_as<std::size_t>;
-      { cr.get_poll_count() } noexcept -> std::same_as<std::uint64_t>;
-      { cr.get_unobserved_exception_count() } noexcept -> std::same_as<std::uint64_t>;
-      r.set_coop_budget(n);
-    };
+concept reactor = std::default_initializable<R> && !std::copy_constructible<R> && requires {
+  typename R::storage_policy_type;
+}
+&&spawning_task<typename R::task_type>&& remote_waking_task<typename R::task_type>&& requires(
+    R& r, const R& cr, gentask::detail::reactor_probe_future f, std::optional<unsigned> n) {
+  { r.spawn(f) } -> future;
+  r.get_remote_handle().spawn(f);
+  { r.block_on(f) } -> std::same_as<poll_result<unit, never>>;
+  { r.run_until_idle() } -> std::same_as<std::size_t>;
+  { cr.get_task_count() }
+  noexcept->std::same_as<std::size_t>;
+  { cr.get_poll_count() }
+  noexcept->std::same_as<std::uint64_t>;
+  { cr.get_unobserved_exception_count() }
+  noexcept->std::same_as<std::uint64_t>;
+  r.set_coop_budget(n);
+};
 
 }  // namespace runtime
 }  // namespace gentask

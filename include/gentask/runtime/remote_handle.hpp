@@ -11,11 +11,11 @@
 /// The future is destroyed on the reactor's thread (or, refused, given back), never with the
 /// block on whichever thread drops the last reference.
 
-#include <gentask/core/future.hpp>
 #include <gentask/core/diagnostics.hpp>
+#include <gentask/core/future.hpp>
 #include <gentask/core/pollable.hpp>
-#include <gentask/spawn/remote_join_handle.hpp>
 #include <gentask/runtime/remote_inbox.hpp>
+#include <gentask/spawn/remote_join_handle.hpp>
 
 #include <optional>
 #include <utility>

@@ -8,11 +8,10 @@
 /// of an earlier session does nothing.
 
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/storage/task_id.hpp>
 
-#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -26,9 +25,8 @@ class root_session {
   /// Opens the session; throws `std::logic_error` ("<name>::block_on: not reentrant") if one is
   /// open. The root starts woken.
   explicit root_session(Scheduler& s) : s_(s) {
-    if (s_.in_root_) {
-      throw std::logic_error(std::string(s_.get_name()) + "::block_on: not reentrant");
-    }
+    if (s_.in_root_) [[unlikely]]
+      throw_reentrant(s_.get_name());
     s_.in_root_ = true;
     ++s_.root_generation_;
     s_.root_woken_ = true;
@@ -45,19 +43,23 @@ class root_session {
   [[nodiscard]] bool is_woken() const noexcept { return s_.root_woken_; }
 
   /// If the root was woken: polls it (a task tick of its own: counted, with a fresh budget)
-  /// and returns its result when complete. Otherwise, or while pending, nothing.
+  /// and returns its result; otherwise returns `pending` without polling it.
   template <future F>
-  std::optional<poll_result_t<F>> poll(F& f) {
-    if (!s_.root_woken_) return std::nullopt;
+  poll_result_t<F> poll(F& f) {
+    if (!s_.root_woken_) return pending;
     s_.root_woken_ = false;
     s_.begin_tick();
     task_type task(s_, task_id(task_id::root_group, 0, s_.root_generation_));
-    auto result = f.poll(task);
-    if (result.is_complete()) return result;
-    return std::nullopt;
+    return f.poll(task);
   }
 
  private:
+  // Cold and out of line: the message is built only on the error path, and its code stays out
+  // of the reactor's `block_on` loop.
+  [[noreturn, gnu::cold, gnu::noinline]] static void throw_reentrant(const char* name) {
+    throw std::logic_error(std::string(name) + "::block_on: not reentrant");
+  }
+
   Scheduler& s_;
 };
 

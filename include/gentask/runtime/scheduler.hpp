@@ -33,19 +33,19 @@
 /// entry points check it and throw `std::logic_error` elsewhere); remote wakers, remote handles
 /// and remote join handles may be used on any thread, also after the scheduler is destroyed.
 
-#include <gentask/core/future.hpp>
-#include <gentask/spawn/join_handle.hpp>
 #include <gentask/core/diagnostics.hpp>
-#include <gentask/core/pollable.hpp>
+#include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/spawn/remote_join_handle.hpp>
+#include <gentask/core/pollable.hpp>
+#include <gentask/core/waker.hpp>
 #include <gentask/runtime/remote_handle.hpp>
 #include <gentask/runtime/remote_inbox.hpp>
 #include <gentask/runtime/task_store.hpp>
 #include <gentask/runtime/unparker.hpp>
+#include <gentask/spawn/join_handle.hpp>
+#include <gentask/spawn/remote_join_handle.hpp>
 #include <gentask/storage/task_cell.hpp>
 #include <gentask/storage/task_id.hpp>
-#include <gentask/core/waker.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -112,16 +112,17 @@ class scheduler {
   /// Throws `std::logic_error` ("<name>::<call>: called off the reactor's thread") off the
   /// thread that constructed the scheduler.
   void check_thread(const char* call) const {
-    if (std::this_thread::get_id() != owner_) [[unlikely]] throw_off_thread(call);
+    if (std::this_thread::get_id() != owner_) [[unlikely]]
+      throw_off_thread(call);
   }
   /// Whether a task is linked in the ready list.
   [[nodiscard]] bool has_ready() const noexcept { return head_ != no_link; }
   /// Polls every task that was ready when it began, once each (a task woken meanwhile waits
   /// for the next batch); returns the number of polls.
-  std::size_t run_batch();
+  [[gnu::noinline]] std::size_t run_batch();
   /// Takes what other threads posted (wakes, spawns, cancels) and acts on it; false if nothing
   /// was posted. A spawn that fails (out of memory) throws; the requests after it are discarded.
-  bool drain_remote();
+  [[gnu::noinline]] bool drain_remote();
   /// The inbox, for the reactor's `park` (`get_inbox().get_unparker().park(...)`).
   [[nodiscard]] inbox_type& get_inbox() noexcept { return *inbox_; }
   /// Whether shutdown has begun.
@@ -240,7 +241,9 @@ inline const join_ops scheduler<T, P, U>::join_table = {
 
 template <class T, class P, unparker U>
 scheduler<T, P, U>::scheduler(const char* name)
-    : name_(name), anchor_(new reactor_anchor), inbox_(new inbox_type),
+    : name_(name),
+      anchor_(new reactor_anchor),
+      inbox_(new inbox_type),
       owner_(std::this_thread::get_id()) {
   static_assert(task_store<storage_type, T>, "the storage policy's store is not a task_store");
   anchor_->reactor = this;
@@ -416,7 +419,8 @@ void scheduler<T, P, U>::set_joiner(task_header* h, const waker& w) {
     foreign_free_.pop_back();
     foreign_joiners_[index] = w;
   } else {
-    if (foreign_free_.capacity() < foreign_joiners_.size() + 1) {  // so clear_joiner never allocates
+    if (foreign_free_.capacity() <
+        foreign_joiners_.size() + 1) {  // so clear_joiner never allocates
       foreign_free_.reserve(std::max<std::size_t>(16, 2 * foreign_free_.capacity()));
     }
     index = static_cast<std::uint32_t>(foreign_joiners_.size());

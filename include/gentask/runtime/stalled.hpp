@@ -19,4 +19,10 @@ class stalled : public std::runtime_error {
                            "remote handle exists; nothing can wake it") {}
 };
 
+/// Throws `stalled(where)`; cold and out of line, so a reactor's loop does not carry the code
+/// that builds the message.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_stalled(const char* where) {
+  throw stalled(where);
+}
+
 }  // namespace gentask::runtime

@@ -18,9 +18,9 @@
 /// later keeps a waker, never the task.
 
 #include <gentask/core/future.hpp>
+#include <gentask/core/waker.hpp>
 #include <gentask/spawn/join_handle.hpp>
 #include <gentask/storage/task_id.hpp>
-#include <gentask/core/waker.hpp>
 
 #include <utility>
 

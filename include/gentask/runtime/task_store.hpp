@@ -28,17 +28,23 @@ namespace gentask::runtime {
 
 template <class S, class Task>
 concept task_store = !std::copy_constructible<S> && std::default_initializable<S> &&
-    requires(S& s, const S& cs, task_id id, void* cell, Task& task,
-             void (*visit)(task_id, task_header&)) {
-      { s.find(id) } noexcept -> std::same_as<task_header*>;
-      { s.cell(id) } noexcept -> std::same_as<void*>;
-      { s.poll(id, cell, task) } -> std::same_as<bool>;
-      { s.ops(id) } noexcept -> std::same_as<const cell_ops<Task>&>;
-      { s.free(id, cell) } noexcept;
-      { s.disable_release() } noexcept;
-      s.for_each_used(visit);
-      { cs.get_live_count() } noexcept -> std::same_as<std::size_t>;
-    };
+                     requires(S & s, const S& cs, task_id id, void* cell, Task& task,
+                              void (*visit)(task_id, task_header&)) {
+  { s.find(id) }
+  noexcept->std::same_as<task_header*>;
+  { s.cell(id) }
+  noexcept->std::same_as<void*>;
+  { s.poll(id, cell, task) } -> std::same_as<bool>;
+  { s.ops(id) }
+  noexcept->std::same_as<const cell_ops<Task>&>;
+  { s.free(id, cell) }
+  noexcept;
+  { s.disable_release() }
+  noexcept;
+  s.for_each_used(visit);
+  { cs.get_live_count() }
+  noexcept->std::same_as<std::size_t>;
+};
 
 /// A storage policy: a tag whose `store<Task>` is a `task_store` for that task type.
 template <class P, class Task>

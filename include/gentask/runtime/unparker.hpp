@@ -14,8 +14,8 @@
 /// Modelled by `condvar_unparker` (the local reactor). An eventfd unparker (epoll) and a main
 /// context's wakeup (UI loop) are the planned reactors' own.
 
-#include <gentask/runtime/remote_inbox.hpp>
 #include <gentask/core/timer_driver.hpp>
+#include <gentask/runtime/remote_inbox.hpp>
 
 #include <concepts>
 #include <optional>
@@ -28,8 +28,9 @@ enum class park_result : unsigned char { woken, timeout, stalled };
 template <class U>
 concept unparker = std::default_initializable<U> &&
     requires(U& u, basic_remote_inbox<U>& inbox, std::optional<time_point> deadline) {
-      { u.unpark() } noexcept;
-      { u.park(inbox, deadline) } -> std::same_as<park_result>;
-    };
+  { u.unpark() }
+  noexcept;
+  { u.park(inbox, deadline) } -> std::same_as<park_result>;
+};
 
 }  // namespace gentask::runtime

@@ -21,17 +21,22 @@ class join_error {
   using error_type = E;
 
   /// The task failed with its own error.
-  static join_error from_error(E error) { return join_error(std::in_place_index<0>, std::move(error)); }
+  static join_error from_error(E error) {
+    return join_error(std::in_place_index<0>, std::move(error));
+  }
   /// The task was canceled before it completed.
-  static join_error from_cancel() noexcept { return join_error(std::in_place_index<1>, canceled{}); }
+  static join_error from_cancel() noexcept {
+    return join_error(std::in_place_index<1>, canceled{});
+  }
   /// An exception escaped the task's poll.
   static join_error from_exception(std::exception_ptr e) noexcept {
     return join_error(std::in_place_index<2>, std::move(e));
   }
   /// A `join_error<never>` (or of another convertible error) widened to this error type.
   template <class G>
-    requires(!std::is_same_v<G, E>) && (std::is_same_v<G, never> || std::constructible_from<E, G&&>)
-  join_error(join_error<G>&& other) : state_(std::in_place_index<1>, canceled{}) {  // NOLINT
+  requires(!std::is_same_v<G, E>) &&
+      (std::is_same_v<G, never> || std::constructible_from<E, G&&>)join_error(join_error<G>&& other)
+      : state_(std::in_place_index<1>, canceled{}) {  // NOLINT
     if (other.is_error()) {
       state_.template emplace<0>(unify_cast<E>(std::move(other).get_error()));
     } else if (other.is_exception()) {

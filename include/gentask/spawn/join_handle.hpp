@@ -22,11 +22,11 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_error.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/task.hpp>
-#include <gentask/storage/task_id.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/spawn/join_error.hpp>
+#include <gentask/storage/task_id.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -78,7 +78,8 @@ class [[nodiscard]] join_handle {
   /// Adopts one reference to `anchor` for the task `id`.
   join_handle(reactor_anchor* anchor, task_id id) noexcept : anchor_(anchor), id_(id) {}
   join_handle(join_handle&& other) noexcept
-      : anchor_(std::exchange(other.anchor_, nullptr)), id_(std::exchange(other.id_, finished_id())) {}
+      : anchor_(std::exchange(other.anchor_, nullptr)),
+        id_(std::exchange(other.id_, finished_id())) {}
   join_handle& operator=(join_handle&& other) noexcept {
     if (this != &other) {
       drop();

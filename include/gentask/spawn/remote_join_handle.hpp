@@ -18,14 +18,14 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_error.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/runtime/remote_inbox.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
-#include <gentask/storage/task_id.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/runtime/remote_inbox.hpp>
+#include <gentask/spawn/join_error.hpp>
+#include <gentask/storage/task_id.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -48,7 +48,9 @@ class remote_join_state {
  public:
   using result_type = poll_result<T, join_error<E>>;
 
-  explicit remote_join_state(runtime::remote_inbox* inbox) noexcept : inbox_(inbox) { inbox_->retain(); }
+  explicit remote_join_state(runtime::remote_inbox* inbox) noexcept : inbox_(inbox) {
+    inbox_->retain();
+  }
   remote_join_state(const remote_join_state&) = delete;
   remote_join_state& operator=(const remote_join_state&) = delete;
   virtual ~remote_join_state() { inbox_->release(); }
@@ -164,8 +166,7 @@ class remote_runner {
   }
 
   template <task Task>
-    requires pollable<F, Task>
-  poll_result<unit, never> poll(Task& task) {
+  requires pollable<F, Task> poll_result<unit, never> poll(Task& task) {
     using result_type = typename state_type::result_type;
     using error = error_type_t<F>;
     std::optional<result_type> done;

@@ -2,12 +2,14 @@
 /// @file
 /// The baselines typed groups are measured against: one heap allocation per task.
 ///
-/// - `boxed_storage`: each spawned task is one heap block holding its header and its payload (the root
+/// - `boxed_storage`: each spawned task is one heap block holding its header and its payload (the
+/// root
 ///   future, then its result), type-erased behind a `cell_ops` table, the way tokio keeps a task
 ///   in one `Box<Cell<T, S>>` (header, core, trailer) behind its vtable. The block is freed when
 ///   the task ends. A slot table (pointer, ops, generation per slot, with a free list) gives the
 ///   same task ids as the typed groups, so wake handles and join handles work unchanged.
-/// - `boxed_recycling_storage`: the same, with Asio's recycling allocator in front of `operator new`, as
+/// - `boxed_recycling_storage`: the same, with Asio's recycling allocator in front of `operator
+/// new`, as
 ///   Boost 1.74 has it (`asio/detail/thread_info_base.hpp`): one cached block per purpose (here,
 ///   per reactor, which is single-threaded, where Asio keeps it per thread); a freed block of at
 ///   most 255 four-byte chunks goes into the empty cache, otherwise back to `operator delete`; an
@@ -75,7 +77,7 @@ class recycling_block_allocator {
       }
       ::operator delete(p);
     }
-    void* p = ::operator new(chunks * chunk_size + 1);
+    void* p = ::operator new(chunks* chunk_size + 1);
     auto* mem = static_cast<unsigned char*>(p);
     mem[size] = (chunks <= UCHAR_MAX) ? static_cast<unsigned char>(chunks) : 0;
     return p;
@@ -106,9 +108,8 @@ class boxed_task_store {
   static constexpr std::uint32_t group = 0;
 
  public:
-  static constexpr const char* name = std::is_same_v<Allocator, detail::recycling_block_allocator>
-                                          ? "boxed_recycling"
-                                          : "boxed";
+  static constexpr const char* name =
+      std::is_same_v<Allocator, detail::recycling_block_allocator> ? "boxed_recycling" : "boxed";
 
   boxed_task_store() = default;
   boxed_task_store(const boxed_task_store&) = delete;
@@ -176,7 +177,9 @@ class boxed_task_store {
     return *slots_[id.get_slot()].ops;
   }
   /// Polls the task in `cell` (the block of `id`): one indirect call.
-  bool poll(task_id id, void* cell, Task& task) { return slots_[id.get_slot()].ops->poll(cell, task); }
+  bool poll(task_id id, void* cell, Task& task) {
+    return slots_[id.get_slot()].ops->poll(cell, task);
+  }
   /// Frees the task's block (the payload is already destroyed).
   void free(task_id id, void* /*cell*/) noexcept {
     const std::uint32_t slot = id.get_slot();

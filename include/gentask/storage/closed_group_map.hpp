@@ -11,11 +11,11 @@
 /// inline, where the open map pays one indirect call through the group's table: what the closed
 /// map saves is that call, and the inlining it prevents.
 
+#include <gentask/detail/always_false.hpp>
+#include <gentask/detail/visit_index.hpp>
 #include <gentask/storage/task_cell.hpp>
 #include <gentask/storage/task_group.hpp>
 #include <gentask/storage/task_id.hpp>
-#include <gentask/detail/always_false.hpp>
-#include <gentask/detail/visit_index.hpp>
 
 #include <boost/hana/at_key.hpp>
 #include <boost/hana/map.hpp>
@@ -69,8 +69,8 @@ class closed_group_map {
   struct make_map;
   template <std::size_t... Is>
   struct make_map<std::index_sequence<Is...>> {
-    using type = boost::hana::map<boost::hana::pair<
-        boost::hana::type<Fs>, detail::closed_group<Is, Fs, Task>>...>;
+    using type = boost::hana::map<
+        boost::hana::pair<boost::hana::type<Fs>, detail::closed_group<Is, Fs, Task>>...>;
   };
   using map_type = typename make_map<std::index_sequence_for<Fs...>>::type;
   template <std::size_t I>
@@ -106,7 +106,9 @@ class closed_group_map {
     if (g >= sizeof...(Fs)) return nullptr;
     return bases_[g]->find(id);
   }
-  [[nodiscard]] void* cell(task_id id) noexcept { return bases_[id.get_group()]->cell(id.get_slot()); }
+  [[nodiscard]] void* cell(task_id id) noexcept {
+    return bases_[id.get_group()]->cell(id.get_slot());
+  }
   [[nodiscard]] const cell_ops<Task>& ops(task_id id) const noexcept {
     return bases_[id.get_group()]->get_ops();
   }

@@ -8,10 +8,10 @@
 ///
 /// Use as a reactor's storage policy: `local::basic_reactor<open_map>`.
 
+#include <gentask/detail/type_index.hpp>
 #include <gentask/storage/task_cell.hpp>
 #include <gentask/storage/task_group.hpp>
 #include <gentask/storage/task_id.hpp>
-#include <gentask/detail/type_index.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -11,8 +11,8 @@
 /// and the state word below.
 
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_error.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/spawn/join_error.hpp>
 #include <gentask/storage/task_id.hpp>
 
 #include <algorithm>
@@ -36,10 +36,10 @@ enum class task_phase : std::uint32_t {
 
 /// Flags beside the phase.
 inline constexpr std::uint32_t phase_mask = 0x3U;
-inline constexpr std::uint32_t flag_queued = 1U << 2U;      ///< linked in the ready list
-inline constexpr std::uint32_t flag_running = 1U << 3U;     ///< being polled right now
-inline constexpr std::uint32_t flag_detached = 1U << 4U;    ///< no join handle will take the result
-inline constexpr std::uint32_t flag_cancel = 1U << 5U;      ///< handle dropped during its own poll
+inline constexpr std::uint32_t flag_queued = 1U << 2U;    ///< linked in the ready list
+inline constexpr std::uint32_t flag_running = 1U << 3U;   ///< being polled right now
+inline constexpr std::uint32_t flag_detached = 1U << 4U;  ///< no join handle will take the result
+inline constexpr std::uint32_t flag_cancel = 1U << 5U;    ///< handle dropped during its own poll
 
 /// "No link" in the ready list: never a valid token (tokens have their top bit clear).
 inline constexpr std::uint64_t no_link = ~std::uint64_t{0};

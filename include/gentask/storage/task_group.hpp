@@ -209,13 +209,14 @@ class task_group_base {
       if (generations_.size() == generations_.capacity()) {
         generations_.reserve(std::max<std::size_t>(8, 2 * generations_.capacity()));
       }
-      chunks_.emplace_back();  // may throw: nothing changed yet
+      chunks_.emplace_back();                         // may throw: nothing changed yet
       generations_.push_back(generations.release());  // room reserved above
-      retired_.reserve(chunks_.capacity());  // so that retiring a chunk never allocates
+      retired_.reserve(chunks_.capacity());           // so that retiring a chunk never allocates
       chunk_index = static_cast<std::uint32_t>(chunks_.size() - 1);
     }
     const std::size_t bytes = static_cast<std::size_t>(get_cells_per_chunk()) * cell_size_;
-    auto* memory = static_cast<unsigned char*>(::operator new(bytes, std::align_val_t(cell_align_)));
+    auto* memory =
+        static_cast<unsigned char*>(::operator new(bytes, std::align_val_t(cell_align_)));
     if (!retired_.empty() && retired_.back() == chunk_index) retired_.pop_back();
     chunk& c = chunks_[chunk_index];
     c.cells = memory;
@@ -291,7 +292,7 @@ class task_group_base {
   std::uint32_t group_id_;
   std::vector<chunk> chunks_;
   std::vector<std::uint32_t*> generations_;  // one block per chunk number, never released
-  std::vector<std::uint32_t> retired_;  // released chunk numbers, lowest last
+  std::vector<std::uint32_t> retired_;       // released chunk numbers, lowest last
   std::uint32_t first_free_chunk_ = none;
   std::uint32_t live_chunks_ = 0;
   std::uint32_t empty_chunks_ = 0;

@@ -26,9 +26,9 @@ class task_id {
 
   constexpr task_id() noexcept = default;
   constexpr task_id(std::uint32_t group, std::uint32_t slot, std::uint32_t generation) noexcept
-      : value_((static_cast<std::uint64_t>(generation & generation_mask)
-                << (slot_bits + group_bits)) |
-               (static_cast<std::uint64_t>(group) << slot_bits) | slot) {}
+      : value_(
+            (static_cast<std::uint64_t>(generation & generation_mask) << (slot_bits + group_bits)) |
+            (static_cast<std::uint64_t>(group) << slot_bits) | slot) {}
   static constexpr task_id from_token(std::uint64_t token) noexcept {
     task_id id;
     id.value_ = token;

@@ -13,8 +13,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
@@ -33,13 +33,13 @@ namespace detail {
 /// `fn` makes, from an item of `S`, a future whose error unifies with that of `S`.
 template <class Fn, class S>
 concept item_to_future =
-    std::invocable<Fn&, item_type_t<S>&&> && future<std::invoke_result_t<Fn&, item_type_t<S>&&>> &&
-    unifiable<error_type_t<S>, error_type_t<std::invoke_result_t<Fn&, item_type_t<S>&&>>>;
+    std::invocable<Fn&, item_type_t<S> &&>&& future<std::invoke_result_t<Fn&, item_type_t<S>&&>>&&
+        unifiable<error_type_t<S>, error_type_t<std::invoke_result_t<Fn&, item_type_t<S>&&>>>;
 
 }  // namespace detail
 
 template <stream S, class Fn>
-  requires detail::item_to_future<Fn, S>
+requires detail::item_to_future<Fn, S>
 class and_then_stream {
   using next_future = std::invoke_result_t<Fn&, item_type_t<S>&&>;
 
@@ -58,8 +58,8 @@ class and_then_stream {
   and_then_stream(S s, Fn fn) : state_(std::in_place, std::move(s), std::move(fn)) {}
 
   template <task Task>
-    requires pollable_stream<S, Task> && pollable<next_future, Task>
-  stream_poll_result<item_type, error_type> poll_next(Task& task) {
+  requires pollable_stream<S, Task> && pollable<next_future, Task>
+      stream_poll_result<item_type, error_type> poll_next(Task& task) {
     if (!state_)
       ::gentask::detail::throw_polled_after_completion(
           "streams::and_then: polled after completion");
@@ -100,7 +100,7 @@ class and_then_stream {
 
 struct and_then_fn {
   template <stream S, class Fn>
-    requires detail::item_to_future<std::decay_t<Fn>, S>
+  requires detail::item_to_future<std::decay_t<Fn>, S>
   auto operator()(S&& s, Fn&& fn) const {
     return and_then_stream<std::remove_cvref_t<S>, std::decay_t<Fn>>(std::forward<S>(s),
                                                                      std::forward<Fn>(fn));

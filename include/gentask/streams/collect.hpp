@@ -36,11 +36,9 @@ class collect_future {
   explicit collect_future(S s) : state_(std::in_place, std::move(s)) {}
 
   template <task Task>
-    requires pollable_stream<S, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires pollable_stream<S, Task> poll_result<item_type, error_type> poll(Task& task) {
     if (!state_)
-      ::gentask::detail::throw_polled_after_completion(
-          "streams::collect: polled after completion");
+      ::gentask::detail::throw_polled_after_completion("streams::collect: polled after completion");
     for (;;) {
       auto next = state_->stream.poll_next(task);
       if (next.is_pending()) return pending;

@@ -23,8 +23,8 @@
 namespace gentask::streams {
 
 template <stream S, class Pred>
-  requires std::predicate<Pred&, const item_type_t<S>&>
-class filter_stream {
+requires std::predicate < Pred&, const item_type_t<S>
+& > class filter_stream {
   struct running {
     running(S s, Pred p) : stream(std::move(s)), pred(std::move(p)) {}
     S stream;
@@ -39,11 +39,10 @@ class filter_stream {
   filter_stream(S s, Pred pred) : state_(std::in_place, std::move(s), std::move(pred)) {}
 
   template <task Task>
-    requires pollable_stream<S, Task>
-  stream_poll_result<item_type, error_type> poll_next(Task& task) {
+  requires pollable_stream<S, Task> stream_poll_result<item_type, error_type> poll_next(
+      Task& task) {
     if (!state_)
-      ::gentask::detail::throw_polled_after_completion(
-          "streams::filter: polled after completion");
+      ::gentask::detail::throw_polled_after_completion("streams::filter: polled after completion");
     for (;;) {
       auto result = state_->stream.poll_next(task);
       if (result.is_pending()) return result;
@@ -68,8 +67,8 @@ class filter_stream {
 
 struct filter_fn {
   template <stream S, class Pred>
-    requires std::predicate<std::decay_t<Pred>&, const item_type_t<S>&>
-  auto operator()(S&& s, Pred&& pred) const {
+  requires std::predicate < std::decay_t<Pred>
+  &, const item_type_t<S>& > auto operator()(S&& s, Pred&& pred) const {
     return filter_stream<std::remove_cvref_t<S>, std::decay_t<Pred>>(std::forward<S>(s),
                                                                      std::forward<Pred>(pred));
   }

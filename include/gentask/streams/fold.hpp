@@ -15,8 +15,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
@@ -40,14 +40,14 @@ using fold_step_t =
 
 /// `fn(acc, item)` gives the next accumulator, or a future of it with a unifiable error.
 template <class Fn, class S, class Acc>
-concept fold_step = std::invocable<Fn&, Acc&&, item_type_t<S>&&> &&
-                    std::convertible_to<item_type_t<fold_step_t<S, Acc, Fn>>, Acc> &&
-                    unifiable<error_type_t<S>, error_type_t<fold_step_t<S, Acc, Fn>>>;
+concept fold_step = std::invocable<Fn&, Acc&&, item_type_t<S> &&>&&
+    std::convertible_to<item_type_t<fold_step_t<S, Acc, Fn>>, Acc>&&
+        unifiable<error_type_t<S>, error_type_t<fold_step_t<S, Acc, Fn>>>;
 
 }  // namespace detail
 
 template <stream S, class Acc, class Fn>
-  requires std::move_constructible<Acc> && detail::fold_step<Fn, S, Acc>
+requires std::move_constructible<Acc> && detail::fold_step<Fn, S, Acc>
 class fold_future {
   using step_future = detail::fold_step_t<S, Acc, Fn>;
 
@@ -68,11 +68,10 @@ class fold_future {
       : state_(std::in_place, std::move(s), std::move(init), std::move(fn)) {}
 
   template <task Task>
-    requires pollable_stream<S, Task> && pollable<step_future, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires pollable_stream<S, Task> && pollable<step_future, Task>
+      poll_result<item_type, error_type> poll(Task& task) {
     if (!state_)
-      ::gentask::detail::throw_polled_after_completion(
-          "streams::fold: polled after completion");
+      ::gentask::detail::throw_polled_after_completion("streams::fold: polled after completion");
     running& r = *state_;
     for (;;) {
       if (auto* step = std::get_if<1>(&r.step)) {
@@ -119,16 +118,15 @@ class fold_future {
 
 struct fold_fn {
   template <stream S, class Init, class Fn>
-    requires std::move_constructible<std::decay_t<Init>> &&
-             std::constructible_from<std::decay_t<Init>, Init> &&
-             detail::fold_step<std::decay_t<Fn>, S, std::decay_t<Init>>
+  requires std::move_constructible<std::decay_t<Init>> &&
+      std::constructible_from<std::decay_t<Init>, Init> &&
+      detail::fold_step<std::decay_t<Fn>, S, std::decay_t<Init>>
   auto operator()(S&& s, Init&& init, Fn&& fn) const {
     return fold_future<std::remove_cvref_t<S>, std::decay_t<Init>, std::decay_t<Fn>>(
         std::forward<S>(s), std::forward<Init>(init), std::forward<Fn>(fn));
   }
   template <class Init, class Fn>
-    requires(!stream<Init>)
-  constexpr auto operator()(Init&& init, Fn&& fn) const {
+  requires(!stream<Init>) constexpr auto operator()(Init&& init, Fn&& fn) const {
     return gentask::detail::make_pipe_closure<fold_fn>(std::forward<Init>(init),
                                                        std::forward<Fn>(fn));
   }

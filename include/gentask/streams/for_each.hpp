@@ -13,8 +13,8 @@
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
@@ -36,13 +36,13 @@ using for_each_step_t = gentask::detail::as_future_t<std::invoke_result_t<Fn&, i
 
 /// `fn(item)` is callable, and its future's error unifies with that of `S`.
 template <class Fn, class S>
-concept for_each_step = std::invocable<Fn&, item_type_t<S>&&> &&
-                        unifiable<error_type_t<S>, error_type_t<for_each_step_t<S, Fn>>>;
+concept for_each_step = std::invocable<Fn&, item_type_t<S> &&>&&
+    unifiable<error_type_t<S>, error_type_t<for_each_step_t<S, Fn>>>;
 
 }  // namespace detail
 
 template <stream S, class Fn>
-  requires detail::for_each_step<Fn, S>
+requires detail::for_each_step<Fn, S>
 class for_each_future {
   using step_future = detail::for_each_step_t<S, Fn>;
 
@@ -61,8 +61,8 @@ class for_each_future {
   for_each_future(S s, Fn fn) : state_(std::in_place, std::move(s), std::move(fn)) {}
 
   template <task Task>
-    requires pollable_stream<S, Task> && pollable<step_future, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires pollable_stream<S, Task> && pollable<step_future, Task>
+      poll_result<item_type, error_type> poll(Task& task) {
     if (!state_)
       ::gentask::detail::throw_polled_after_completion(
           "streams::for_each: polled after completion");
@@ -104,7 +104,7 @@ class for_each_future {
 
 struct for_each_fn {
   template <stream S, class Fn>
-    requires detail::for_each_step<std::decay_t<Fn>, S>
+  requires detail::for_each_step<std::decay_t<Fn>, S>
   auto operator()(S&& s, Fn&& fn) const {
     return for_each_future<std::remove_cvref_t<S>, std::decay_t<Fn>>(std::forward<S>(s),
                                                                      std::forward<Fn>(fn));

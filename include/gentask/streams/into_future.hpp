@@ -37,8 +37,7 @@ class stream_future {
   explicit stream_future(S s) : stream_(std::in_place, std::move(s)) {}
 
   template <task Task>
-    requires pollable_stream<S, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires pollable_stream<S, Task> poll_result<item_type, error_type> poll(Task& task) {
     if (!stream_)
       ::gentask::detail::throw_polled_after_completion(
           "streams::into_future: polled after completion");
@@ -65,9 +64,7 @@ struct into_future_fn {
   auto operator()(S&& s) const {
     return stream_future<std::remove_cvref_t<S>>(std::forward<S>(s));
   }
-  constexpr auto operator()() const {
-    return gentask::detail::make_pipe_closure<into_future_fn>();
-  }
+  constexpr auto operator()() const { return gentask::detail::make_pipe_closure<into_future_fn>(); }
 };
 inline constexpr into_future_fn into_future{};
 

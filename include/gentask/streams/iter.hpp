@@ -48,8 +48,8 @@ struct iter_storage {
 };
 /// ...or, for an lvalue or a view, `views::all` of it.
 template <class Rng>
-  requires(std::is_lvalue_reference_v<Rng> || ranges::view_<std::remove_cvref_t<Rng>>)
-struct iter_storage<Rng> {
+requires(std::is_lvalue_reference_v<Rng> ||
+         ranges::view_<std::remove_cvref_t<Rng>>) struct iter_storage<Rng> {
   using type = ranges::views::all_t<Rng>;
 };
 template <class Rng>
@@ -63,8 +63,9 @@ inline constexpr bool iter_owns_elements = !ranges::view_<R> && !ranges::borrowe
 template <class R>
 concept iter_storable =
     std::is_object_v<R> && !std::is_const_v<R> && std::move_constructible<R> &&
-    ranges::input_range<R> && (ranges::borrowed_range<R> || ranges::forward_range<R>) &&
-    std::move_constructible<ranges::range_value_t<R>> &&
+    ranges::input_range<R> &&
+    (ranges::borrowed_range<R> ||
+     ranges::forward_range<R>)&&std::move_constructible<ranges::range_value_t<R>> &&
     (iter_owns_elements<R>
          ? std::constructible_from<ranges::range_value_t<R>, ranges::range_rvalue_reference_t<R>>
          : std::constructible_from<ranges::range_value_t<R>, ranges::range_reference_t<R>>);
@@ -72,15 +73,14 @@ concept iter_storable =
 /// An argument `iter` accepts: what it stores is `iter_storable`, and an rvalue container can be
 /// moved (or copied) in.
 template <class Rng>
-concept iterable =
-    iter_storable<iter_storage_t<Rng>> &&
+concept iterable = iter_storable<iter_storage_t<Rng>> &&
     (std::is_lvalue_reference_v<Rng> || ranges::view_<std::remove_cvref_t<Rng>> ||
      std::constructible_from<std::remove_cvref_t<Rng>, Rng>);
 
 }  // namespace detail
 
 template <class R>
-  requires detail::iter_storable<R>
+requires detail::iter_storable<R>
 class iter_stream {
   static constexpr bool keeps_iterator = ranges::borrowed_range<R>;
 
@@ -98,8 +98,7 @@ class iter_stream {
 
   /// A copy starts where `other` is; over a range that is not borrowed it re-derives its
   /// iterator from its own copy of the range at its next poll.
-  iter_stream(const iter_stream& other)
-    requires std::copy_constructible<R>
+  iter_stream(const iter_stream& other) requires std::copy_constructible<R>
       : range_(other.range_), position_(kept(other.position_)), consumed_(other.consumed_) {}
   /// As the copy, but moves the range.
   iter_stream(iter_stream&& other) noexcept(std::is_nothrow_move_constructible_v<R>)
@@ -107,9 +106,7 @@ class iter_stream {
         position_(kept(std::move(other.position_))),
         consumed_(other.consumed_) {}
   /// Assignments, likewise (an implicit one would copy iterators into another range).
-  iter_stream& operator=(const iter_stream& other)
-    requires std::copyable<R>
-  {
+  iter_stream& operator=(const iter_stream& other) requires std::copyable<R> {
     if (this != &other) {
       position_.reset();
       range_ = other.range_;
@@ -118,10 +115,9 @@ class iter_stream {
     }
     return *this;
   }
-  iter_stream& operator=(iter_stream&& other) noexcept(std::is_nothrow_move_assignable_v<R> &&
-                                                       std::is_nothrow_move_constructible_v<R>)
-    requires std::movable<R>
-  {
+  iter_stream& operator=(iter_stream&& other) noexcept(
+      std::is_nothrow_move_assignable_v<R>&& std::is_nothrow_move_constructible_v<R>) requires
+      std::movable<R> {
     if (this != &other) {
       position_.reset();
       range_ = std::move(other.range_);
@@ -135,12 +131,11 @@ class iter_stream {
   template <task Task>
   stream_poll_result<item_type, error_type> poll_next(Task& /*task*/) {
     if (!range_)
-      ::gentask::detail::throw_polled_after_completion(
-          "streams::iter: polled after completion");
+      ::gentask::detail::throw_polled_after_completion("streams::iter: polled after completion");
     if (!position_) {
       // First poll, or first poll after a move of a range that is not borrowed.
-      position_.emplace(position{ranges::next(ranges::begin(*range_), consumed_),
-                                 ranges::end(*range_)});
+      position_.emplace(
+          position{ranges::next(ranges::begin(*range_), consumed_), ranges::end(*range_)});
     }
     auto& [it, end] = *position_;
     if (it == end) {
@@ -179,7 +174,7 @@ class iter_stream {
 
 struct iter_fn {
   template <class Rng>
-    requires detail::iterable<Rng>
+  requires detail::iterable<Rng>
   auto operator()(Rng&& rng) const {
     using stored = detail::iter_storage_t<Rng>;
     if constexpr (std::is_lvalue_reference_v<Rng> || ranges::view_<std::remove_cvref_t<Rng>>) {

@@ -22,8 +22,7 @@
 namespace gentask::streams {
 
 template <stream S, class Fn>
-  requires std::invocable<Fn&, item_type_t<S>&&>
-class map_stream {
+requires std::invocable<Fn&, item_type_t<S> &&> class map_stream {
   struct running {
     running(S s, Fn f) : stream(std::move(s)), fn(std::move(f)) {}
     S stream;
@@ -39,11 +38,10 @@ class map_stream {
   map_stream(S s, Fn fn) : state_(std::in_place, std::move(s), std::move(fn)) {}
 
   template <task Task>
-    requires pollable_stream<S, Task>
-  stream_poll_result<item_type, error_type> poll_next(Task& task) {
+  requires pollable_stream<S, Task> stream_poll_result<item_type, error_type> poll_next(
+      Task& task) {
     if (!state_)
-      ::gentask::detail::throw_polled_after_completion(
-          "streams::map: polled after completion");
+      ::gentask::detail::throw_polled_after_completion("streams::map: polled after completion");
     auto result = state_->stream.poll_next(task);
     if (result.is_pending()) return pending;
     if (result.is_failed()) {
@@ -70,8 +68,8 @@ class map_stream {
 
 struct map_fn {
   template <stream S, class Fn>
-    requires std::invocable<std::decay_t<Fn>&, item_type_t<S>&&>
-  auto operator()(S&& s, Fn&& fn) const {
+  requires std::invocable < std::decay_t<Fn>
+  &, item_type_t<S>&& > auto operator()(S&& s, Fn&& fn) const {
     return map_stream<std::remove_cvref_t<S>, std::decay_t<Fn>>(std::forward<S>(s),
                                                                 std::forward<Fn>(fn));
   }

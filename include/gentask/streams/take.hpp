@@ -30,11 +30,10 @@ class take_stream {
   take_stream(S s, std::size_t n) : inner_(std::in_place, std::move(s)), remaining_(n) {}
 
   template <task Task>
-    requires pollable_stream<S, Task>
-  stream_poll_result<item_type, error_type> poll_next(Task& task) {
+  requires pollable_stream<S, Task> stream_poll_result<item_type, error_type> poll_next(
+      Task& task) {
     if (ended_)
-      ::gentask::detail::throw_polled_after_completion(
-          "streams::take: polled after completion");
+      ::gentask::detail::throw_polled_after_completion("streams::take: polled after completion");
     if (remaining_ == 0) {
       inner_.reset();
       ended_ = true;

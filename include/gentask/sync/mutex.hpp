@@ -46,9 +46,9 @@
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
-#include <gentask/sync/semaphore.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
+#include <gentask/sync/semaphore.hpp>
 
 #include <cassert>
 #include <concepts>
@@ -146,16 +146,16 @@ class async_mutex {
 
  public:
   /// A mutex holding a value-initialized `T`.
-  async_mutex() noexcept(std::is_nothrow_default_constructible_v<T>)
-    requires std::default_initializable<T>
+  async_mutex() noexcept(
+      std::is_nothrow_default_constructible_v<T>) requires std::default_initializable<T>
       : value_() {}
   /// A mutex holding `value`.
-  explicit async_mutex(T value) noexcept(std::is_nothrow_move_constructible_v<T>)
-    requires std::move_constructible<T>
+  explicit async_mutex(T value) noexcept(
+      std::is_nothrow_move_constructible_v<T>) requires std::move_constructible<T>
       : value_(std::move(value)) {}
   /// A mutex holding a `T` made from `args`.
   template <class... Args>
-    requires std::constructible_from<T, Args...>
+  requires std::constructible_from<T, Args...>
   explicit async_mutex(std::in_place_t /*tag*/, Args&&... args)
       : value_(std::forward<Args>(args)...) {}
   async_mutex(const async_mutex&) = delete;

@@ -11,7 +11,8 @@
 /// auto-advances the same way), so a test of timeouts runs at once and in a fixed order.
 ///
 /// Each registration allocates (a node in the ordered map and one in an id index); a registration
-/// dropped before it fires is removed at once, in O(log n). Single-threaded: a timer queue belongs to its reactor's thread.
+/// dropped before it fires is removed at once, in O(log n). Single-threaded: a timer queue belongs
+/// to its reactor's thread.
 
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/core/waker.hpp>

@@ -43,29 +43,19 @@ class child_task : public detail::ui_state_of<Task> {
   [[nodiscard]] waker get_waker() const noexcept { return *waker_; }
 
   template <future F>
-  [[nodiscard]] auto spawn(F&& f) const
-    requires spawning_task<Task>
-  {
+  [[nodiscard]] auto spawn(F&& f) const requires spawning_task<Task> {
     return parent_->spawn(std::forward<F>(f));
   }
-  [[nodiscard]] decltype(auto) get_io_driver() const
-    requires io_task<Task>
-  {
+  [[nodiscard]] decltype(auto) get_io_driver() const requires io_task<Task> {
     return parent_->get_io_driver();
   }
-  [[nodiscard]] decltype(auto) get_timer() const
-    requires timer_task<Task>
-  {
+  [[nodiscard]] decltype(auto) get_timer() const requires timer_task<Task> {
     return parent_->get_timer();
   }
-  [[nodiscard]] decltype(auto) get_ui_state() const
-    requires ui_task<Task>
-  {
+  [[nodiscard]] decltype(auto) get_ui_state() const requires ui_task<Task> {
     return parent_->get_ui_state();
   }
-  [[nodiscard]] bool consume_budget() const
-    requires budgeted_task<Task>
-  {
+  [[nodiscard]] bool consume_budget() const requires budgeted_task<Task> {
     return parent_->consume_budget();
   }
 

@@ -77,14 +77,14 @@
 /// `poll_next` is not reentrant (a child that polls its own set gets `std::logic_error`).
 
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
+#include <gentask/core/waker.hpp>
 #include <gentask/unordered/child_task.hpp>
 #include <gentask/unordered/yield_policy.hpp>
-#include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -295,8 +295,7 @@ class per_leaf_notify {
   [[nodiscard]] bool empty() const noexcept { return s_.len == 0; }
 
   template <task Task>
-    requires pollable<F, child_task<Task>>
-  stream_poll_result<item_type, never> poll_next(Task& t) {
+  requires pollable<F, child_task<Task>> stream_poll_result<item_type, never> poll_next(Task& t) {
     if (polling_ != nullptr) {
       throw std::logic_error("per_leaf_notify::poll_next: not reentrant (a child polled its set)");
     }

@@ -49,8 +49,8 @@
 /// that polls its own set gets `std::logic_error`).
 
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
@@ -164,8 +164,7 @@ class poll_all {
   [[nodiscard]] bool empty() const noexcept { return size() == 0; }
 
   template <task Task>
-    requires pollable<F, Task>
-  stream_poll_result<item_type, never> poll_next(Task& t) {
+  requires pollable<F, Task> stream_poll_result<item_type, never> poll_next(Task& t) {
     if (polling_ != nullptr) {
       throw std::logic_error("poll_all::poll_next: not reentrant (a child polled its set)");
     }

@@ -83,13 +83,13 @@
 /// reentrant (a child that polls its own set gets `std::logic_error`).
 
 #include <gentask/core/future.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/core/poll_result.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
-#include <gentask/unordered/child_task.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/unordered/child_task.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -280,8 +280,7 @@ class ready_id_set {
   [[nodiscard]] bool empty() const noexcept { return size() == 0; }
 
   template <task Task>
-    requires pollable<F, child_task<Task>>
-  stream_poll_result<item_type, never> poll_next(Task& t) {
+  requires pollable<F, child_task<Task>> stream_poll_result<item_type, never> poll_next(Task& t) {
     if (polling_ != nullptr) {
       throw std::logic_error("ready_id_set::poll_next: not reentrant (a child polled its set)");
     }

@@ -37,15 +37,15 @@
 /// completes, so the set does not yield it; the reactor (and the parent task with it) is going
 /// away then.
 
-#include <gentask/detail/always_false.hpp>
 #include <gentask/core/future.hpp>
-#include <gentask/spawn/join_error.hpp>
-#include <gentask/spawn/join_handle.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/detail/always_false.hpp>
+#include <gentask/spawn/join_error.hpp>
+#include <gentask/spawn/join_handle.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -149,13 +149,12 @@ class completion_notifier {
   using item_type = item_type_t<F>;
   using error_type = error_type_t<F>;
 
-  completion_notifier(F f, completion_list* list, std::uint32_t slot) noexcept(
-      std::is_nothrow_move_constructible_v<F>)
+  completion_notifier(F f, completion_list* list,
+                      std::uint32_t slot) noexcept(std::is_nothrow_move_constructible_v<F>)
       : future_(std::move(f)), list_(list), slot_(slot) {
     list_->retain();
   }
-  completion_notifier(completion_notifier&& other) noexcept(
-      std::is_nothrow_move_constructible_v<F>)
+  completion_notifier(completion_notifier&& other) noexcept(std::is_nothrow_move_constructible_v<F>)
       : future_(std::move(other.future_)),
         list_(std::exchange(other.list_, nullptr)),
         slot_(other.slot_) {}
@@ -167,8 +166,7 @@ class completion_notifier {
   }
 
   template <task Task>
-    requires pollable<F, Task>
-  poll_result<item_type, error_type> poll(Task& task) {
+  requires pollable<F, Task> poll_result<item_type, error_type> poll(Task& task) {
     try {
       auto result = future_.poll(task);
       if (!result.is_pending()) list_->complete(slot_);
@@ -245,8 +243,7 @@ class spawn_per_child {
   [[nodiscard]] bool empty() const noexcept { return live_ == 0; }
 
   template <task Task>
-    requires spawning_task<Task>
-  stream_poll_result<item_type, error_type> poll_next(Task& task) {
+  requires spawning_task<Task> stream_poll_result<item_type, error_type> poll_next(Task& task) {
     if (live_ == 0) return ready_value{std::optional<item_type>{}};
     list_->register_parent(task.get_waker());
     while (const auto slot = list_->pop()) {

@@ -1,11 +1,11 @@
 #include <gentask/reactors/local/reactor.hpp>
 
-#include <gentask/storage/boxed_task_store.hpp>
-#include <gentask/storage/closed_group_map.hpp>
-#include <gentask/storage/open_group_map.hpp>
 #include <gentask/futures/ready.hpp>
 #include <gentask/runtime/reactor.hpp>
 #include <gentask/runtime/stalled.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
+#include <gentask/storage/closed_group_map.hpp>
+#include <gentask/storage/open_group_map.hpp>
 
 #include "support/leaf_futures.hpp"
 

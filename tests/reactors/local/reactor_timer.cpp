@@ -1,13 +1,13 @@
 // The local reactor's timer queue (real and manual clock) and its cooperative budget.
 #include <gentask/reactors/local/reactor.hpp>
 
-#include <gentask/storage/boxed_task_store.hpp>
 #include <gentask/core/budget.hpp>
+#include <gentask/core/pollable.hpp>
 #include <gentask/futures/join.hpp>
 #include <gentask/futures/map.hpp>
-#include <gentask/storage/open_group_map.hpp>
-#include <gentask/core/pollable.hpp>
 #include <gentask/futures/select.hpp>
+#include <gentask/storage/boxed_task_store.hpp>
+#include <gentask/storage/open_group_map.hpp>
 #include <gentask/time/sleep.hpp>
 #include <gentask/time/timer_queue.hpp>
 
