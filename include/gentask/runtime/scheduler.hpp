@@ -119,7 +119,7 @@ class scheduler {
   [[nodiscard]] bool has_ready() const noexcept { return head_ != no_link; }
   /// Polls every task that was ready when it began, once each (a task woken meanwhile waits
   /// for the next batch); returns the number of polls.
-  [[gnu::noinline]] std::size_t run_batch();
+  std::size_t run_batch();
   /// Takes what other threads posted (wakes, spawns, cancels) and acts on it; false if nothing
   /// was posted. A spawn that fails (out of memory) throws; the requests after it are discarded.
   [[gnu::noinline]] bool drain_remote();
