@@ -201,18 +201,70 @@ TEST_CASE("join_all is pollable where its children are, by strategy",
   // clang-format on
 }
 
-TEST_CASE("above the limit on a reactor, join_all spawns each child as a task of its own",
-          "[combinators][join_all][spawn]") {
+/// Polls the future it points to (keeps the set inspectable after `block_on`).
+template <class F>
+struct by_pointer {
+  using future_concept = future_tag;
+  using item_type = item_type_t<F>;
+  using error_type = error_type_t<F>;
+  F* f;
+  template <task Task>
+  requires pollable<F, Task> poll_result<item_type, error_type> poll(Task& task) {
+    return f->poll(task);
+  }
+};
+
+/// Pending once, woken through its task's remote waker (so not pollable through
+/// `unordered::child_task`, which does not forward `get_remote_waker`), then ready with `id`.
+struct remote_yield {
+  using future_concept = future_tag;
+  using item_type = int;
+  using error_type = never;
+  int id;
+  bool woke = false;
+  template <remote_waking_task Task>
+  poll_result<int, never> poll(Task& task) {
+    if (woke) return ready_value{id};
+    woke = true;
+    task.get_remote_waker().wake();
+    return pending;
+  }
+};
+
+TEST_CASE("above the limit on a reactor, join_all polls its children from a ready queue",
+          "[combinators][join_all]") {
   local::reactor reactor;
   std::vector<yield_now<int>> children;
   for (int i = 0; i < 64; ++i) children.emplace_back(i);
   auto f = try_join_all(std::move(children));
-  const auto before = reactor.get_poll_count();
-  auto r = reactor.block_on(std::move(f));
+  auto r = reactor.block_on(by_pointer<decltype(f)>{&f});
   REQUIRE(r.is_ready());
+  CHECK(f.get_strategy() == range_strategy::ready_queue);
   for (int i = 0; i < 64; ++i) CHECK(r.get_value()[static_cast<std::size_t>(i)] == i);
-  CHECK(reactor.get_poll_count() - before >= 64 * 2);  // each child's two polls, as tasks
   CHECK(reactor.get_task_count() == 0);
+}
+
+TEST_CASE("above the limit, children that a ready queue cannot poll are spawned as tasks",
+          "[combinators][join_all][spawn]") {
+  // clang-format off
+  STATIC_REQUIRE( pollable<remote_yield, local::reactor::task_type>);
+  STATIC_REQUIRE(!pollable<remote_yield, unordered::child_task<local::reactor::task_type>>);
+  // clang-format on
+  local::reactor reactor;
+  std::vector<remote_yield> children;
+  for (int i = 0; i < 20; ++i) children.push_back(remote_yield{i});
+  auto f = join_all(std::move(children));
+  const auto before = reactor.get_poll_count();
+  auto r = reactor.block_on(by_pointer<decltype(f)>{&f});
+  REQUIRE(r.is_ready());
+  CHECK(f.get_strategy() == range_strategy::spawn_per_child);
+  for (int i = 0; i < 20; ++i) CHECK(r.get_value()[static_cast<std::size_t>(i)].get_value() == i);
+  CHECK(reactor.get_poll_count() - before >= 20 * 2);  // each child's two polls, as tasks
+  CHECK(reactor.get_task_count() == 0);
+  std::vector<remote_yield> few(poll_all_limit, remote_yield{1});
+  auto g = join_all(std::move(few));
+  CHECK(reactor.block_on(by_pointer<decltype(g)>{&g}).is_ready());
+  CHECK(g.get_strategy() == range_strategy::poll_all);  // up to the limit: polled all
 }
 
 TEST_CASE("a spawned child's error fails try_join_all and cancels the others",

@@ -3,15 +3,15 @@
 /// `detail::ready_list`: the ready queue behind `join_all`, `try_join_all` and `select_all` on
 /// more than a few children. One block per combinator, sized for its `n` children at once: a
 /// FIFO ring of child indices, a queued flag per child (a child woken twice is queued once) and
-/// the parent's waker. A child's waker (`make_waker(i)`) queues `i` and wakes the parent:
-/// O(1), never allocating. Same-thread only (its reference count is plain), as the wakers
-/// `unordered::child_task` hands out.
+/// the parent's waker, in one allocation (the header, then the ring, then the flags). A child's
+/// waker (`make_waker(i)`) queues `i` and wakes the parent: O(1), never allocating. Same-thread
+/// only (its reference count is plain), as the wakers `unordered::child_task` hands out.
 
 #include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <new>
 #include <optional>
 
 namespace gentask::detail {
@@ -19,7 +19,10 @@ namespace gentask::detail {
 class ready_list {
  public:
   /// A list for `n` children: all queued (every child is polled once first), or none.
-  static ready_list* make(std::size_t n, bool all_queued) { return new ready_list(n, all_queued); }
+  static ready_list* make(std::size_t n, bool all_queued) {
+    void* block = ::operator new(sizeof(ready_list) + n * (sizeof(std::uint32_t) + sizeof(bool)));
+    return ::new (block) ready_list(n, all_queued);
+  }
 
   ready_list(const ready_list&) = delete;
   ready_list& operator=(const ready_list&) = delete;
@@ -51,8 +54,12 @@ class ready_list {
   }
 
  private:
+  // The ring and the flags follow the header in its block (`make`): an array of `n` indices,
+  // then `n` flags; the header's size is a multiple of its alignment, which is the indices'.
   ready_list(std::size_t n, bool all_queued)
-      : n_(n), ring_(std::make_unique<std::uint32_t[]>(n)), queued_(std::make_unique<bool[]>(n)) {
+      : n_(n),
+        ring_(reinterpret_cast<std::uint32_t*>(this + 1)),
+        queued_(reinterpret_cast<bool*>(ring_ + n)) {
     for (std::size_t i = 0; i < n; ++i) {
       ring_[i] = static_cast<std::uint32_t>(i);
       queued_[i] = all_queued;
@@ -80,7 +87,10 @@ class ready_list {
 
  private:
   void release() noexcept {
-    if (--refs_ == 0) delete this;
+    if (--refs_ == 0) {
+      this->~ready_list();
+      ::operator delete(static_cast<void*>(this));
+    }
   }
 
   static void on_wake(void* data, std::uint64_t token) noexcept {
@@ -91,14 +101,17 @@ class ready_list {
   static const waker_vtable vtable;
 
   std::size_t n_;
-  std::unique_ptr<std::uint32_t[]> ring_;
-  std::unique_ptr<bool[]> queued_;
+  std::uint32_t* ring_;
+  bool* queued_;
   std::size_t head_ = 0;
   std::size_t count_ = 0;
   std::size_t refs_ = 1;  // the owner's
   waker parent_;
   bool closed_ = false;
 };
+
+static_assert(sizeof(ready_list) % alignof(std::uint32_t) == 0,
+              "ready_list: the ring that follows the header must be aligned");
 
 inline const waker_vtable ready_list::vtable = {&ready_list::on_wake, &ready_list::on_retain,
                                                 &ready_list::on_release};

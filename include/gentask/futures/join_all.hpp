@@ -11,10 +11,10 @@
 ///   behaves this way).
 ///
 /// How the children are woken is a strategy (range_children.hpp): by default all are polled on
-/// each wake up to `poll_all_limit` children, and above it each child is spawned as a task of
-/// its own where the task can spawn, or polled from a ready queue with a waker of its own
-/// otherwise, so a wake costs O(1), not O(n). `join_all<range_strategy::ready_queue>(r)` forces
-/// one. Generic in the task type: pollable on every task on which `F` is (with `ready_queue`,
+/// each wake up to `poll_all_limit` (8) children, and above it each is polled from a ready
+/// queue with a waker of its own (spawned as a task of its own where it cannot be, and the task
+/// spawns), so a wake costs O(1), not O(n). `join_all<range_strategy::spawn_per_child>(r)`
+/// names one. Generic in the task type: pollable on every task on which `F` is (with `ready_queue`,
 /// on `unordered::child_task<Task>`). From a `std::array` of `N` futures the result is a
 /// `std::array` and nothing is allocated while `N <= poll_all_limit`. Polled again after
 /// completion, it throws `polled_after_completion`.

@@ -16,9 +16,11 @@
 ///   queues its index and wakes the parent; the parent then takes the results of the completed
 ///   children only. The children run, and are woken, without the parent. A closed map that
 ///   runs such a set declares `notify_on_completion<F>` among its root types.
-/// - `range_strategy::automatic` (the default): `poll_all` up to `poll_all_limit` children
-///   (futures-util's `join_all` switches at 30; experiment 05 measures where gentask's should),
-///   above it `spawn_per_child` where the task can spawn, else `ready_queue`.
+/// - `range_strategy::automatic` (the default): `poll_all` up to `poll_all_limit` children,
+///   above it `ready_queue`, or `spawn_per_child` where the children cannot be polled through
+///   `unordered::child_task` but the task can spawn them. Experiment 05 chose both: polling all
+///   stops paying at about 8 cheap children (futures-util's `join_all` switches at 30), and a
+///   ready queue costs less than half as much per child as a spawned task on the local reactor.
 ///
 /// `N` is the static size (a `std::array` of children: no allocation with `poll_all`), or 0 for
 /// a size known at run time (one vector). An exception that escapes a child's poll leaves the
@@ -52,8 +54,9 @@ namespace gentask {
 /// How a range combinator wakes its children (see range_children.hpp).
 enum class range_strategy : unsigned char { automatic, poll_all, ready_queue, spawn_per_child };
 
-/// Up to this many children, `range_strategy::automatic` polls them all on each wake.
-inline constexpr std::size_t poll_all_limit = 30;
+/// Up to this many children, `range_strategy::automatic` polls them all on each wake (chosen by
+/// experiment 05: where polling all and the ready queue cost the same per child).
+inline constexpr std::size_t poll_all_limit = 8;
 
 /// A spawned child of a range combinator: polls `F`, and on completion (or an exception) wakes
 /// its slot in the parent's ready list.
@@ -140,15 +143,21 @@ class range_children {
   template <class Task, class On>
   bool poll(Task& task, On&& on) {
     if (mode_ == range_strategy::automatic) start(task);
+    // Each strategy is instantiated only where the children allow it (a child that needs
+    // `remote_waking_task` cannot be polled through `child_task`, for one); `start` chooses
+    // only among those.
     switch (mode_) {
       case range_strategy::poll_all:
-        return poll_every(task, on);
+        if constexpr (pollable<F, Task>) return poll_every(task, on);
+        break;
       case range_strategy::ready_queue:
-        return poll_queued(task, on);
+        if constexpr (pollable<F, unordered::child_task<Task>>) return poll_queued(task, on);
+        break;
       default:
         if constexpr (detail::spawns_join_handles<Task, F>) return take_completed(task, on);
-        return false;  // unreachable: chosen only where the task spawns
+        break;
     }
+    return false;  // unreachable
   }
 
   /// Drops every child not done (a spawned one is canceled) and the ready list.
@@ -166,7 +175,9 @@ class range_children {
   void start(Task& task) {
     range_strategy m = Strategy;
     if (m == range_strategy::automatic) {
+      constexpr bool queue = pollable<F, unordered::child_task<Task>>;
       m = slots_.size() <= poll_all_limit                    ? range_strategy::poll_all
+          : queue                                            ? range_strategy::ready_queue
           : MaySpawn && detail::spawns_join_handles<Task, F> ? range_strategy::spawn_per_child
                                                              : range_strategy::ready_queue;
     }

@@ -9,6 +9,7 @@
 mod alloc;
 mod harness;
 mod idle;
+mod join_all;
 mod pingpong;
 mod spawn;
 mod util;
@@ -21,6 +22,7 @@ use std::io::Write as _;
 static GLOBAL: alloc::CountingAllocator = alloc::CountingAllocator;
 
 const WAKE_SIZES: [usize; 4] = [1, 100, 10_000, 100_000];
+const JOIN_ALL_SIZES: [u32; 9] = [1, 4, 8, 16, 30, 64, 256, 1024, 10_000];
 
 /// Every case, in the order they run.
 fn cases() -> Vec<Case> {
@@ -96,6 +98,21 @@ fn cases() -> Vec<Case> {
             wakes,
             move || wake::FuLocalPoolWake::new(n),
         ));
+    }
+
+    // join_all, as experiment 05: futures' join_all (all polled up to 30 children, a
+    // FuturesOrdered above); every size under callgrind (n = 10000 only in the full set).
+    for n in JOIN_ALL_SIZES {
+        v.push(
+            Case::new(
+                "join_all",
+                "futures",
+                &format!("api=join_all;exec=tokio_current_thread;n={n}"),
+                f64::from(n),
+                move || join_all::JoinAll::new(n),
+            )
+            .probe(probe_iterations_for(n as usize)),
+        );
     }
 
     // Not under callgrind, as in experiment 02 (valgrind serialises the two threads).

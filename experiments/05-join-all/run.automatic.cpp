@@ -1,0 +1,18 @@
+// Variant `automatic` of experiment 05: `join_all<range_strategy::automatic>` (workloads.hpp).
+#include "workloads.hpp"
+
+namespace gentask::bench::exp05 {
+namespace {
+
+struct variant {
+  static constexpr const char* name = "automatic";
+  static constexpr range_strategy strategy = range_strategy::automatic;
+};
+
+const bool registered = [] {
+  register_variant<variant>();
+  return true;
+}();
+
+}  // namespace
+}  // namespace gentask::bench::exp05

@@ -1,0 +1,18 @@
+// Variant `ready_queue` of experiment 05: `join_all<range_strategy::ready_queue>` (workloads.hpp).
+#include "workloads.hpp"
+
+namespace gentask::bench::exp05 {
+namespace {
+
+struct variant {
+  static constexpr const char* name = "ready_queue";
+  static constexpr range_strategy strategy = range_strategy::ready_queue;
+};
+
+const bool registered = [] {
+  register_variant<variant>();
+  return true;
+}();
+
+}  // namespace
+}  // namespace gentask::bench::exp05
