@@ -104,7 +104,7 @@ using reactor = basic_reactor<open_map>;
 
 template <class P>
 std::size_t basic_reactor<P>::run_until_idle() {
-  this->check_thread("run_until_idle");
+  this->check_entry("run_until_idle");
   std::size_t polled = 0;
   for (;;) {
     this->drain_remote();
@@ -121,8 +121,7 @@ poll_result_t<F> basic_reactor<P>::block_on(F f) {
     (void)require_pollable<F, task_type>();  // names the missing capability
     return {};
   } else {
-    this->check_thread("block_on");
-    runtime::root_session<base> root(*this);
+    runtime::root_session<base> root(*this);  // checks the thread and refuses re-entry
     for (;;) {
       if (auto result = root.poll(f); result.is_complete()) return result;
       if (this->has_ready()) this->run_batch();

@@ -27,7 +27,7 @@ struct recorded_request final : runtime::remote_request {
   std::vector<int>* log;
   int id;
   recorded_request(std::vector<int>* l, int i) : log(l), id(i) {}
-  void execute(void*) override {
+  void execute(void*) noexcept override {
     log->push_back(id);
     delete this;
   }

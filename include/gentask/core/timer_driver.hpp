@@ -9,8 +9,10 @@
 ///      was cancelled or destroyed first.
 ///
 /// Wakes may be spurious: a future compares `now()` with its deadline on every poll.
-/// A registration must be destroyed before the driver that issued it (reactors destroy their
-/// tasks, and so the futures holding registrations, before their timers).
+/// A registration may outlive the driver that issued it: cancelling or destroying it then does
+/// nothing (gentask's `timer_queue` keeps a refcounted anchor for this, as join handles do).
+/// Deadlines are time points of `timer_clock`; a relative delay is added with `saturating_add`,
+/// so a delay too long for the clock means "never", not an overflow.
 ///
 /// @see timer_task, sleep_until
 
@@ -27,7 +29,18 @@ namespace gentask {
 using timer_clock = std::chrono::steady_clock;
 using time_point = timer_clock::time_point;
 
-/// A scheduled wake-up; destroying or cancelling it removes it from its driver. Move-only.
+/// `t + d`, clamped to the clock's range instead of overflowing: a sleep of
+/// `duration::max()` ends at `time_point::max()`, never (tokio clamps far deadlines alike).
+[[nodiscard]] constexpr time_point saturating_add(time_point t, timer_clock::duration d) noexcept {
+  timer_clock::rep sum = 0;
+  if (__builtin_add_overflow(t.time_since_epoch().count(), d.count(), &sum)) {
+    return d.count() > 0 ? time_point::max() : time_point::min();
+  }
+  return time_point(timer_clock::duration(sum));
+}
+
+/// A scheduled wake-up; destroying or cancelling it removes it from its driver (if the driver
+/// still exists). Move-only.
 class timer_registration {
  public:
   using cancel_fn = void (*)(void* driver, std::uint64_t id) noexcept;

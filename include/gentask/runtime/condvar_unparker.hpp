@@ -7,6 +7,8 @@
 #include <gentask/runtime/remote_inbox.hpp>
 #include <gentask/runtime/unparker.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -22,8 +24,12 @@ class condvar_unparker {
                                      std::optional<time_point> deadline) {
     std::unique_lock lock(inbox.get_mutex());
     if (deadline) {
-      // A timer will fire: not stalled. Sleep until then or until a remote post.
-      const bool posted = wakeup_.wait_until(lock, *deadline, [&] { return inbox.is_nonempty(); });
+      // A timer will fire: not stalled. Sleep until then or until a remote post, at most a day
+      // at a time (a far deadline, up to time_point::max(), is then never handed to the C++
+      // library's conversion to the kernel's clock; the reactor's loop parks again).
+      const time_point until =
+          std::min(*deadline, saturating_add(timer_clock::now(), std::chrono::hours(24)));
+      const bool posted = wakeup_.wait_until(lock, until, [&] { return inbox.is_nonempty(); });
       return posted ? park_result::woken : park_result::timeout;
     }
     wakeup_.wait(lock, [&] { return inbox.is_nonempty() || inbox.is_last_reference(); });

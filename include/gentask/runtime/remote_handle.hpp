@@ -64,25 +64,31 @@ remote_spawn_result<F> remote_handle<Scheduler>::spawn(F f) {
         } reset{future};
         return std::move(*future);
       }
-      void execute(void* s) override {
+      void execute(void* s) noexcept override {
         auto& scheduler = *static_cast<Scheduler*>(s);
         if (this->is_abandoned()) {
           future.reset();  // the future is destroyed here, on the reactor's thread
           this->release();
           return;
         }
+        // Never throws: a move of the future that throws, or a cell that cannot be allocated,
+        // fails this spawn only (its handle sees the exception) and the rest of the batch runs.
         std::optional<remote_runner<F>> runner;
         try {
           runner.emplace(take_future(), this);  // from here the runner holds the reference
         } catch (...) {
-          this->cancel();
+          this->fail(std::current_exception());
           this->release();
-          throw;
+          return;
         }
-        auto handle = scheduler.spawn(std::move(*runner));
-        // The remote handle may have been dropped meanwhile (moving the future runs user
-        // code): then this local handle's drop cancels the task here, on the reactor thread.
-        if (this->set_task(handle.get_id())) handle.detach();
+        try {
+          auto handle = scheduler.spawn(std::move(*runner));
+          // The remote handle may have been dropped meanwhile (moving the future runs user
+          // code): then this local handle's drop cancels the task here, on the reactor thread.
+          if (this->set_task(handle.get_id())) handle.detach();
+        } catch (...) {
+          runner->fail(std::current_exception());  // the runner still holds the reference
+        }
       }
       void discard() noexcept override {
         future.reset();

@@ -38,7 +38,8 @@ struct remote_request {
   virtual ~remote_request() = default;
   /// On the reactor thread: do it, then give up its hold on itself (delete it, or drop the
   /// reference it holds on the block it lives in). `scheduler` is the reactor's scheduler.
-  virtual void execute(void* scheduler) = 0;
+  /// Must not throw: a failure fails the request's own task.
+  virtual void execute(void* scheduler) noexcept = 0;
   /// On the reactor thread, at shutdown: give up, destroying what it carries here, and its hold.
   virtual void discard() noexcept = 0;
 };

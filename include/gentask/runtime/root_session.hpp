@@ -25,6 +25,7 @@ class root_session {
   /// Opens the session; throws `std::logic_error` ("<name>::block_on: not reentrant") if one is
   /// open. The root starts woken.
   explicit root_session(Scheduler& s) : s_(s) {
+    s_.check_entry("block_on");  // the thread, and not inside a poll (of a task or the root)
     if (s_.in_root_) [[unlikely]]
       throw_reentrant(s_.get_name());
     s_.in_root_ = true;
@@ -50,6 +51,7 @@ class root_session {
     s_.root_woken_ = false;
     s_.begin_tick();
     task_type task(s_, task_id(task_id::root_group, 0, s_.root_generation_));
+    typename Scheduler::poll_scope scope(s_.polling_);
     return f.poll(task);
   }
 

@@ -28,6 +28,12 @@
 /// result (`join_error` holding the exception); a detached task's is counted
 /// (`get_unobserved_exception_count`) and dropped.
 ///
+/// **Re-entry is refused.** While a task (or `block_on`'s root) is being polled, every entry
+/// point that runs tasks (`block_on`, `run_until_idle`, `run_batch`) and `shutdown` throw
+/// `std::logic_error` ("<name>::<call>: called from inside a task's poll"): running tasks inside
+/// a poll would poll the running task again or destroy its future under it. Destroying the
+/// reactor from inside one of its polls aborts with a message (a destructor cannot throw).
+///
 /// @par Thread Safety
 /// Every member belongs to the thread that constructed the scheduler (`spawn` and the reactor's
 /// entry points check it and throw `std::logic_error` elsewhere); remote wakers, remote handles
@@ -50,6 +56,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -115,13 +123,23 @@ class scheduler {
     if (std::this_thread::get_id() != owner_) [[unlikely]]
       throw_off_thread(call);
   }
+  /// What every entry point that runs tasks checks first: the thread, and that no task of this
+  /// scheduler is being polled (`std::logic_error` otherwise).
+  void check_entry(const char* call) const {
+    check_thread(call);
+    if (polling_) [[unlikely]]
+      throw_reentered(call);
+  }
+  /// Whether a task (or the root) of this scheduler is being polled.
+  [[nodiscard]] bool is_polling() const noexcept { return polling_; }
   /// Whether a task is linked in the ready list.
   [[nodiscard]] bool has_ready() const noexcept { return head_ != no_link; }
   /// Polls every task that was ready when it began, once each (a task woken meanwhile waits
-  /// for the next batch); returns the number of polls.
+  /// for the next batch); returns the number of polls. Refused inside a poll.
   std::size_t run_batch();
   /// Takes what other threads posted (wakes, spawns, cancels) and acts on it; false if nothing
-  /// was posted. A spawn that fails (out of memory) throws; the requests after it are discarded.
+  /// was posted. A remote spawn that fails (its future's move throws, or no memory) fails only
+  /// that task: its remote join handle sees the exception.
   [[gnu::noinline]] bool drain_remote();
   /// The inbox, for the reactor's `park` (`get_inbox().get_unparker().park(...)`).
   [[nodiscard]] inbox_type& get_inbox() noexcept { return *inbox_; }
@@ -130,8 +148,9 @@ class scheduler {
   /// Refuses later spawns, destroys every task (futures and unclaimed results, once, on this
   /// thread), discards queued remote spawns and wakes foreign joiners. Idempotent. A reactor
   /// calls it first in its destructor when its own members (a timer queue, an I/O driver) must
-  /// outlive the tasks that use them.
-  void shutdown() noexcept;
+  /// outlive the tasks that use them. Refused inside a poll (`std::logic_error`): it would
+  /// destroy the running task's future under it.
+  void shutdown();
 
   // -- What task_base uses ---------------------------------------------------------------------
 
@@ -157,6 +176,28 @@ class scheduler {
   [[noreturn, gnu::cold, gnu::noinline]] void throw_off_thread(const char* call) const {
     throw std::logic_error(std::string(name_) + "::" + call + ": called off the reactor's thread");
   }
+  [[noreturn, gnu::cold, gnu::noinline]] void throw_reentered(const char* call) const {
+    throw std::logic_error(std::string(name_) + "::" + call +
+                           ": called from inside a task's poll (the reactor is not reentrant: "
+                           "return pending and let the reactor run what is ready)");
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] void abort_destroyed_in_poll() const noexcept {
+    std::fprintf(
+        stderr, "gentask: %s destroyed from inside one of its own tasks' polls; aborting\n", name_);
+    std::abort();
+  }
+
+  // Marks a poll of this scheduler's task or root, for the re-entry checks.
+  class poll_scope {
+   public:
+    explicit poll_scope(bool& flag) noexcept : flag_(flag) { flag_ = true; }
+    poll_scope(const poll_scope&) = delete;
+    poll_scope& operator=(const poll_scope&) = delete;
+    ~poll_scope() { flag_ = false; }
+
+   private:
+    bool& flag_;
+  };
 
   // A new task tick: counted, and the budget refilled.
   void begin_tick() noexcept {
@@ -207,6 +248,7 @@ class scheduler {
   std::uint32_t root_generation_ = 0;
   bool root_woken_ = false;
   bool in_root_ = false;
+  bool polling_ = false;
   bool closing_ = false;
   bool shut_down_ = false;
 };
@@ -252,6 +294,8 @@ scheduler<T, P, U>::scheduler(const char* name)
 
 template <class T, class P, unparker U>
 scheduler<T, P, U>::~scheduler() {
+  if (polling_) [[unlikely]]
+    abort_destroyed_in_poll();
   shutdown();
   anchor_->reactor = nullptr;
   anchor_->release();
@@ -259,8 +303,10 @@ scheduler<T, P, U>::~scheduler() {
 }
 
 template <class T, class P, unparker U>
-void scheduler<T, P, U>::shutdown() noexcept {
-  if (std::exchange(shut_down_, true)) return;
+void scheduler<T, P, U>::shutdown() {
+  if (shut_down_) return;
+  check_entry("shutdown");
+  shut_down_ = true;
   closing_ = true;
   storage_.disable_release();
   head_ = no_link;
@@ -325,6 +371,8 @@ void scheduler<T, P, U>::enqueue(task_id id, task_header* h) noexcept {
 
 template <class T, class P, unparker U>
 std::size_t scheduler<T, P, U>::run_batch() {
+  if (polling_) [[unlikely]]
+    throw_reentered("run_batch");
   std::size_t budget = ready_count_;
   std::size_t polled = 0;
   while (budget-- > 0 && head_ != no_link) {
@@ -349,7 +397,11 @@ void scheduler<T, P, U>::run_task(task_id id, task_header* h) {
   h->set(flag_running);
   T task(*this, id);
   begin_tick();
-  const bool completed = storage_.poll(id, h, task);  // exceptions become the task's result
+  bool completed = false;
+  {
+    poll_scope scope(polling_);
+    completed = storage_.poll(id, h, task);  // exceptions become the task's result
+  }
   after_poll(id, h, completed);
 }
 
@@ -500,15 +552,9 @@ bool scheduler<T, P, U>::drain_remote() {
   remote_.tokens.clear();
   for (const task_id id : remote_.cancels) cancel_task(id);
   remote_.cancels.clear();
-  std::size_t i = 0;
-  try {
-    for (; i < remote_.requests.size(); ++i) remote_.requests[i]->execute(this);
-  } catch (...) {
-    // A spawn failed (out of memory): that request is gone; give up the rest cleanly.
-    for (++i; i < remote_.requests.size(); ++i) remote_.requests[i]->discard();
-    remote_.requests.clear();
-    throw;
-  }
+  // `execute` does not throw: a spawn that fails (a throwing move, no memory) fails its own
+  // task, whose remote join handle sees the exception; the rest of the batch runs.
+  for (remote_request* r : remote_.requests) r->execute(this);
   remote_.requests.clear();
   if (std::exchange(remote_.wake_all, false)) {
     root_woken_ = in_root_;

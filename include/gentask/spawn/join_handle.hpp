@@ -105,9 +105,16 @@ class [[nodiscard]] join_handle {
     std::optional<result_type> out;
     const auto status = anchor_->join->poll(
         anchor_->reactor, id_, &out,
-        [](void* from, void* to) {
+        [](void* from, void* to) noexcept {
+          // A result whose move throws is taken as that exception; the stored one is
+          // destroyed either way, once.
           auto* stored = static_cast<result_type*>(from);
-          static_cast<std::optional<result_type>*>(to)->emplace(std::move(*stored));
+          auto* taken = static_cast<std::optional<result_type>*>(to);
+          try {
+            taken->emplace(std::move(*stored));
+          } catch (...) {
+            taken->emplace(failed_value{join_error<E>::from_exception(std::current_exception())});
+          }
           std::destroy_at(stored);
         },
         [](void* t) -> waker { return static_cast<Task*>(t)->get_waker(); }, &task);

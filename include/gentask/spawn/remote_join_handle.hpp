@@ -69,15 +69,25 @@ class remote_join_state {
     const std::lock_guard lock(mutex_);
     return handle_gone_;
   }
-  /// Reactor thread: the task completed.
-  void complete(result_type result) {
+  /// Reactor thread: the task completed. A result whose move throws is stored as that
+  /// exception (the handle sees it as its `join_error`).
+  void complete(result_type&& result) noexcept {
     remote_waker joiner;
     {
       const std::lock_guard lock(mutex_);
-      result_.emplace(std::move(result));
+      try {
+        result_.emplace(std::move(result));
+      } catch (...) {
+        result_.emplace(failed_value{join_error<E>::from_exception(std::current_exception())});
+      }
       joiner = std::move(joiner_);
     }
     joiner.wake();
+  }
+  /// Reactor thread: the task failed before it could run (its future's move threw, or there was
+  /// no memory for its cell): the handle sees `e` as its `join_error`.
+  void fail(std::exception_ptr e) noexcept {
+    complete(result_type(failed_value{join_error<E>::from_exception(std::move(e))}));
   }
   /// Reactor thread: the task was destroyed before completing.
   void cancel() noexcept {
@@ -94,7 +104,12 @@ class remote_join_state {
   std::optional<result_type> poll(remote_waker w) {
     const std::lock_guard lock(mutex_);
     if (result_) {
-      std::optional<result_type> out(std::move(result_));
+      std::optional<result_type> out;
+      try {
+        out.emplace(std::move(*result_));
+      } catch (...) {  // a result whose move throws is taken as that exception
+        out.emplace(failed_value{join_error<E>::from_exception(std::current_exception())});
+      }
       result_.reset();
       return out;
     }
@@ -153,8 +168,14 @@ class remote_runner {
 
   remote_runner(F f, state_type* state) noexcept(std::is_nothrow_move_constructible_v<F>)
       : future_(std::move(f)), state_(state) {}
-  remote_runner(remote_runner&& other) noexcept(std::is_nothrow_move_constructible_v<F>)
-      : future_(std::move(other.future_)), state_(std::exchange(other.state_, nullptr)) {}
+  // If moving the future throws, the source still holds the state: it fails the state with
+  // that exception (the handle sees it), so the task fails once, with its own exception, wherever
+  // the move happened (into spawn's parameter, or into the task's cell). The exception goes on.
+  remote_runner(remote_runner&& other) noexcept(std::is_nothrow_move_constructible_v<F>) try
+      : future_(std::move(other.future_)), state_(std::exchange(other.state_, nullptr)) {
+  } catch (...) {
+    other.fail(std::current_exception());
+  }
   remote_runner(const remote_runner&) = delete;
   remote_runner& operator=(const remote_runner&) = delete;
   remote_runner& operator=(remote_runner&&) = delete;
@@ -182,9 +203,18 @@ class remote_runner {
       done.emplace(failed_value{join_error<error>::from_exception(std::current_exception())});
     }
     state_type* state = std::exchange(state_, nullptr);
-    state->complete(std::move(*done));
+    state->complete(std::move(*done));  // noexcept: a throwing move becomes the exception
     state->release();
     return ready_value{};
+  }
+
+  /// The task could not be started (its cell could not be made): its handle sees `e`.
+  void fail(std::exception_ptr e) noexcept {
+    if (state_ != nullptr) {
+      state_type* state = std::exchange(state_, nullptr);
+      state->fail(std::move(e));
+      state->release();
+    }
   }
 
  private:

@@ -108,23 +108,38 @@ struct cell_ops_for {
 
   static bool poll(void* cell, Task& task) {
     F* f = layout::future(cell);
-    std::optional<result_type> result;  // built in place: results need not be assignable
     try {
       auto r = f->poll(task);
       if (r.is_pending()) return false;
+      std::destroy_at(f);  // the future's destructor runs here, once, before completion is seen
+      store(cell, std::move(r));
+    } catch (...) {  // only the future's poll throws here: store does not
+      std::destroy_at(f);
+      store_exception(cell, std::current_exception());
+    }
+    return true;
+  }
+  /// Builds the task's result in the payload from the future's outcome. A move of the item or
+  /// the error that throws makes the result that exception instead: the task fails with it and
+  /// nothing else is affected (the future is already destroyed, once).
+  static void store(void* cell, poll_result<item_type_t<F>, error_type>&& r) noexcept {
+    try {
       if (r.is_ready()) {
-        result.emplace(ready_value<item_type_t<F>>{std::move(r).get_value()});
+        std::construct_at(layout::result(cell),
+                          ready_value<item_type_t<F>>{std::move(r).get_value()});
       } else {
-        result.emplace(failed_value<join_error<error_type>>{
-            join_error<error_type>::from_error(std::move(r).get_error())});
+        std::construct_at(layout::result(cell),
+                          failed_value<join_error<error_type>>{
+                              join_error<error_type>::from_error(std::move(r).get_error())});
       }
     } catch (...) {
-      result.emplace(failed_value<join_error<error_type>>{
-          join_error<error_type>::from_exception(std::current_exception())});
+      store_exception(cell, std::current_exception());
     }
-    std::destroy_at(f);  // the future's destructor runs here, once, before completion is seen
-    std::construct_at(layout::result(cell), std::move(*result));
-    return true;
+  }
+  static void store_exception(void* cell, std::exception_ptr e) noexcept {
+    std::construct_at(
+        layout::result(cell),
+        failed_value<join_error<error_type>>{join_error<error_type>::from_exception(std::move(e))});
   }
   static void destroy_future(void* cell) noexcept { std::destroy_at(layout::future(cell)); }
   static void destroy_result(void* cell) noexcept { std::destroy_at(layout::result(cell)); }

@@ -7,7 +7,8 @@
 /// current wake handle (registering again only when the handle changed, the futures 0.3
 /// `will_wake` rule) and returns `pending`. Spurious wakes therefore only cost a clock read.
 /// Dropping the future cancels the wake-up. `sleep_for(d)` fixes its deadline at its first
-/// poll, from the task's clock.
+/// poll, from the task's clock, saturating: a delay past the clock's range never ends (and a
+/// negative one has ended). A sleep may outlive its reactor (its registration then does nothing).
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
@@ -37,7 +38,7 @@ class sleep_future {
     if (done_) detail::throw_polled_after_completion("sleep: polled after completion");
     auto& timer = task.get_timer();
     const time_point now = timer.now();
-    if (!deadline_) deadline_ = now + delay_;
+    if (!deadline_) deadline_ = saturating_add(now, delay_);
     if (now >= *deadline_) {
       registration_.cancel();
       registered_ = waker();

@@ -11,8 +11,10 @@
 /// auto-advances the same way), so a test of timeouts runs at once and in a fixed order.
 ///
 /// Each registration allocates (a node in the ordered map and one in an id index); a registration
-/// dropped before it fires is removed at once, in O(log n). Single-threaded: a timer queue belongs
-/// to its reactor's thread.
+/// dropped before it fires is removed at once, in O(log n). Registrations hold a reference to the
+/// queue's anchor, so one that outlives the queue (a sleep kept after its reactor is gone) does
+/// nothing when dropped. The manual clock never moves backwards and saturates at
+/// `time_point::max()`. Single-threaded: a timer queue belongs to its reactor's thread.
 
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/core/waker.hpp>
@@ -21,6 +23,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <unordered_map>
 #include <utility>
 
@@ -31,9 +34,15 @@ class timer_queue {
   enum class clock_mode : unsigned char { real, manual };
 
   explicit timer_queue(clock_mode mode = clock_mode::real)
-      : mode_(mode), manual_now_(timer_clock::now()) {}
+      : mode_(mode), manual_now_(timer_clock::now()), anchor_(new anchor{1, this}) {}
   timer_queue(const timer_queue&) = delete;
   timer_queue& operator=(const timer_queue&) = delete;
+  /// Drops every registration without waking; registrations still held elsewhere go inert.
+  ~timer_queue() {
+    clear();
+    anchor_->queue = nullptr;
+    anchor_->release();
+  }
 
   [[nodiscard]] time_point now() const noexcept {
     return mode_ == clock_mode::real ? timer_clock::now() : manual_now_;
@@ -53,8 +62,11 @@ class timer_queue {
       deadlines_.erase(id);
       throw;
     }
-    return {this, id, [](void* driver, std::uint64_t key_id) noexcept {
-              static_cast<timer_queue*>(driver)->cancel(key_id);
+    ++anchor_->refs;
+    return {anchor_, id, [](void* driver, std::uint64_t key_id) noexcept {
+              auto* a = static_cast<anchor*>(driver);
+              if (a->queue != nullptr) a->queue->cancel(key_id);
+              a->release();
             }};
   }
 
@@ -72,9 +84,15 @@ class timer_queue {
     return fired;
   }
 
-  /// Manual clock: moves time forward by `by` and fires what became due.
+  /// Manual clock: moves time forward by `by` (saturating at `time_point::max()`) and fires what
+  /// became due. A negative `by` would move time backwards: `std::invalid_argument`.
   std::size_t advance(timer_clock::duration by) {
-    manual_now_ += by;
+    if (by < timer_clock::duration::zero()) [[unlikely]] {
+      throw std::invalid_argument(
+          "timer_queue::advance: a negative duration (time never moves "
+          "backwards; advance_to ignores a past time point)");
+    }
+    manual_now_ = saturating_add(manual_now_, by);
     return fire_due();
   }
 
@@ -102,6 +120,15 @@ class timer_queue {
   }
 
  private:
+  /// Shared by the queue and its registrations; `queue` is cleared when the queue goes.
+  struct anchor {
+    std::size_t refs;
+    timer_queue* queue;
+    void release() noexcept {
+      if (--refs == 0) delete this;
+    }
+  };
+
   struct key {
     time_point deadline;
     std::uint64_t id;
@@ -122,6 +149,7 @@ class timer_queue {
   std::uint64_t next_id_ = 1;
   std::map<key, waker> entries_;
   std::unordered_map<std::uint64_t, time_point> deadlines_;  // so that cancelling is O(log n)
+  anchor* anchor_;
 };
 
 static_assert(timer_driver<timer_queue>);
