@@ -27,6 +27,17 @@
 ///                       inside the window, as the tokio peer does) or `timer` (a one-hour
 ///                       `sleep_for` on the reactor's timer queue, as the Asio peer's coroutine
 ///                       awaits its `steady_timer`). Param `await=A;n=N;payload=P`.
+///   burst_then_steady   a fresh reactor: a burst of B trivial tasks spawned from outside, run,
+///                       their handles dropped (every cell freed); then S batches of 1000 (spawn,
+///                       run_until_idle, drop the handles), each timed; then the reactor goes idle
+///                       (block_on of a 1 ms sleep: it parks). Extra metrics: `batch_worst_ns`
+///                       and `batch_p99_ns` over the S batches (a stall in one completion shows
+///                       there), `idle_heap_bytes` (live heap after the idle park minus before
+///                       the reactor was made) and `idle_rss_bytes` (the process's resident
+///                       set then; the runner pins glibc's trim threshold, so memory freed to
+///                       malloc stays resident). Param `batch=1000;burst=B;steady=S`; the unit is
+///                       one task (B + 1000 S per iteration); S = 0 (the burst, then idle at
+///                       once: no batch metrics) and 2000; not under callgrind.
 ///   cross_thread_spawn  another thread spawns N tasks through the reactor's remote handle while
 ///                       the reactor thread runs `block_on` on a root that completes when all N
 ///                       ran (the last one wakes it). Param `n=N`.
@@ -36,6 +47,7 @@
 /// steady state. One iteration is one whole workload (N tasks); the unit is one task.
 
 #include "../common/harness.hpp"
+#include "../common/latency.hpp"
 
 #include <gentask/channels/oneshot.hpp>
 #include <gentask/core/future.hpp>
@@ -52,6 +64,7 @@
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -548,6 +561,83 @@ void add_cross_case() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// burst_then_steady
+
+inline constexpr int burst_n = 1000000;
+inline constexpr std::array<int, 2> burst_steady_batches = {0, 2000};
+
+/// The process's resident set in bytes (/proc/self/statm).
+inline double resident_bytes() {
+  long pages = 0;
+  long resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+}
+
+struct burst_outcome {
+  std::vector<std::int64_t> batch_ns;
+  double heap_bytes = 0;
+  double rss_bytes = 0;
+};
+
+/// One iteration of burst_then_steady on a fresh `Reactor`; fills `out` when given.
+template <class Reactor>
+void run_burst(int steady, burst_outcome* out) {
+  const double heap_before = live_heap_bytes();
+  {
+    Reactor r;
+    std::vector<int_handle> handles;
+    handles.reserve(static_cast<std::size_t>(burst_n));
+    for (int i = 0; i < burst_n; ++i) handles.push_back(r.spawn(trivial_task<0>(i)));
+    r.run_until_idle();
+    handles.clear();  // every task complete: dropping a handle frees its cell
+    if (out != nullptr) out->batch_ns.reserve(static_cast<std::size_t>(steady));
+    for (int b = 0; b < steady; ++b) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < spawn_batch; ++i) handles.push_back(r.spawn(trivial_task<0>(i)));
+      r.run_until_idle();
+      handles.clear();
+      const auto t1 = std::chrono::steady_clock::now();
+      if (out != nullptr) {
+        out->batch_ns.push_back(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+      }
+    }
+    std::vector<int_handle>().swap(handles);  // the workload's own vector is not the reactor's
+    check(r.block_on(sleep_for(std::chrono::milliseconds(1))).is_ready(), "burst: idle park");
+    check(r.get_task_count() == 0, "burst: tasks left");
+    if (out != nullptr) {
+      out->heap_bytes = live_heap_bytes() - heap_before;
+      out->rss_bytes = resident_bytes();
+    }
+  }
+}
+
+template <class V>
+void add_burst_case(int steady) {
+  using reactor_type = trivial_reactor_t<V, 1>;
+  const double units = static_cast<double>(burst_n) + 1000.0 * steady;
+  register_case(
+      "burst_then_steady", V::name,
+      "batch=1000;burst=" + std::to_string(burst_n) + ";steady=" + std::to_string(steady), units,
+      [steady] { run_burst<reactor_type>(steady, nullptr); }, options(false, 2, [steady] {
+        burst_outcome o;
+        run_burst<reactor_type>(steady, &o);
+        std::vector<extra_metric> m{{"idle_heap_bytes", "bytes", o.heap_bytes},
+                                    {"idle_rss_bytes", "bytes", o.rss_bytes}};
+        if (!o.batch_ns.empty()) {
+          std::sort(o.batch_ns.begin(), o.batch_ns.end());
+          m.push_back({"batch_worst_ns", "ns", static_cast<double>(o.batch_ns.back())});
+          m.push_back({"batch_p99_ns", "ns", nearest_rank(o.batch_ns, 0.99)});
+        }
+        return m;
+      }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Case families. Each (variant, family) pair is compiled in a translation unit of its own
 // (CMakeLists.txt generates them): GCC's inlining budget is per unit (`inline-unit-growth`), and
 // with every case of a variant in one unit, the budget ran out before the workload's own
@@ -580,6 +670,12 @@ void register_idle_cases() {
   add_idle_cases<V, 8>();
   add_idle_cases<V, 16>();
   add_idle_cases<V, 128>();
+}
+
+/// burst_then_steady of variant `V`.
+template <class V>
+void register_burst_cases() {
+  for (const int steady : burst_steady_batches) add_burst_case<V>(steady);
 }
 
 /// cross_thread_spawn of variant `V`.

@@ -135,6 +135,7 @@ poll_result_t<F> basic_reactor<P>::block_on(F f) {
         timer_.advance_to(*next);  // the paused clock: nothing else can run, so time jumps
         continue;
       }
+      this->on_idle();  // about to wait: give back what a burst left behind
       auto& inbox = this->get_inbox();
       if (inbox.get_unparker().park(inbox, next) == runtime::park_result::stalled) {
         runtime::throw_stalled("local::reactor::block_on");

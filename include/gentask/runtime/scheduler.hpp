@@ -141,6 +141,11 @@ class scheduler {
   /// was posted. A remote spawn that fails (its future's move throws, or no memory) fails only
   /// that task: its remote join handle sees the exception.
   [[gnu::noinline]] bool drain_remote();
+  /// The reactor is about to park (nothing to run): storage gives back memory a burst left
+  /// behind (the maps' `trim`; nothing for the boxed stores, which free per task).
+  void on_idle() noexcept {
+    if constexpr (requires { storage_.trim(); }) storage_.trim();
+  }
   /// The inbox, for the reactor's `park` (`get_inbox().get_unparker().park(...)`).
   [[nodiscard]] inbox_type& get_inbox() noexcept { return *inbox_; }
   /// Whether shutdown has begun.

@@ -67,6 +67,16 @@ class open_group_map {
   void disable_release() noexcept {
     for (auto& g : groups_) g->disable_release();
   }
+  /// Chunks held by all groups (each about 16 KiB of cells).
+  [[nodiscard]] std::size_t get_chunk_count() const noexcept {
+    std::size_t n = 0;
+    for (const auto& g : groups_) n += g->get_chunk_count();
+    return n;
+  }
+  /// The reactor goes idle: each group gives back its empty chunks if it is mostly empty.
+  void trim() noexcept {
+    for (auto& g : groups_) g->trim();
+  }
   /// Calls `fn(id, header)` for every cell in use.
   template <class Fn>
   void for_each_used(Fn&& fn) {

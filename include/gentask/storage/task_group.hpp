@@ -16,11 +16,14 @@
 ///   leaves the group below a quarter full extends a streak; one that leaves it fuller, or a spawn
 ///   that fills it to a quarter, resets the streak. When the streak reaches the group's capacity
 ///   (as many quiet completions as the group has cells), every empty chunk but one spare is
-///   returned to the allocator, in one sweep (amortised O(1) per completion). Released chunk
-///   numbers keep their slots' generations and are reused lowest first. So a burst does not pin
-///   its peak memory forever (embassy's static pools never give memory back), while a workload
-///   that fills and drains its group in batches never gives back the chunks it is about to need
-///   again, and so spawns without allocating.
+///   returned to the allocator by a sweep that inspects at most `sweep_steps` chunks per
+///   completion (so no single completion stalls, however large the group grew), and `trim()`
+///   (the reactor calls it when it goes idle, before it parks) gives them back at once when the
+///   group is below a quarter full. Released chunk numbers keep their slots' generations and are
+///   reused lowest first (a min-heap: O(log n) per chunk, linear in all). So a burst does not pin
+///   its peak memory (embassy's static pools never give memory back), while a workload that
+///   fills and drains its group in batches without going idle never gives back the chunks it is
+///   about to need again, and so spawns without allocating.
 ///
 /// The typed parts (poll, destroy) go through one `cell_ops` table per group: the scheduler's
 /// dispatch of a ready task costs one indirect call through it (none with the closed map, which
@@ -35,6 +38,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <new>
@@ -148,12 +152,28 @@ class task_group_base {
       quiet_completions_ = 0;
     } else if (++quiet_completions_ >= capacity_ && release_enabled_) {
       quiet_completions_ = 0;
-      sweep_empty_chunks();
+      begin_sweep();
     }
+    if (sweep_cursor_ != none) [[unlikely]]
+      sweep(sweep_steps);
+  }
+
+  /// Chunks a sweep inspects per completion (it gives back the empty ones among them).
+  static constexpr std::uint32_t sweep_steps = 8;
+
+  /// The reactor is going idle: if the group is below a quarter full, gives back every empty
+  /// chunk but one spare, now. Cheap when there is nothing to give back.
+  void trim() noexcept {
+    if (!release_enabled_ || empty_chunks_ <= 1 || live_ * 4 >= capacity_) return;
+    begin_sweep();
+    sweep(std::numeric_limits<std::uint32_t>::max());
   }
 
   /// Stops giving memory back (the scheduler calls this while shutting down).
-  void disable_release() noexcept { release_enabled_ = false; }
+  void disable_release() noexcept {
+    release_enabled_ = false;
+    sweep_cursor_ = none;  // a sweep under way stops too
+  }
 
   /// Calls `fn(slot, header)` for every cell in use.
   template <class Fn>
@@ -201,7 +221,7 @@ class task_group_base {
   void add_chunk() {
     std::uint32_t chunk_index = none;
     if (!retired_.empty()) {
-      chunk_index = retired_.back();
+      chunk_index = retired_.front();  // the lowest released number
     } else {
       const std::size_t slots = (chunks_.size() + 1) << shift_;
       if (slots - 1 > task_id::max_slot) throw task_capacity_exceeded();
@@ -217,7 +237,10 @@ class task_group_base {
     const std::size_t bytes = static_cast<std::size_t>(get_cells_per_chunk()) * cell_size_;
     auto* memory =
         static_cast<unsigned char*>(::operator new(bytes, std::align_val_t(cell_align_)));
-    if (!retired_.empty() && retired_.back() == chunk_index) retired_.pop_back();
+    if (!retired_.empty() && retired_.front() == chunk_index) {
+      std::pop_heap(retired_.begin(), retired_.end(), std::greater<>{});
+      retired_.pop_back();
+    }
     chunk& c = chunks_[chunk_index];
     c.cells = memory;
     c.live = 0;
@@ -233,17 +256,26 @@ class task_group_base {
     link_free_chunk(chunk_index);
   }
 
-  /// Gives back every empty chunk but one (the lowest-numbered stays as the spare).
-  void sweep_empty_chunks() noexcept {
-    bool spare_kept = false;
-    for (std::uint32_t c = 0; c < chunks_.size() && empty_chunks_ > 1; ++c) {
+  /// Starts (or restarts) a sweep from chunk 0: it gives back every empty chunk but one (the
+  /// lowest-numbered it meets stays as the spare).
+  void begin_sweep() noexcept {
+    sweep_cursor_ = 0;
+    spare_kept_ = false;
+  }
+  /// Continues the sweep over at most `steps` chunks; ends it at the last chunk, or once a
+  /// single empty chunk is left.
+  void sweep(std::uint32_t steps) noexcept {
+    const auto n = static_cast<std::uint32_t>(chunks_.size());
+    std::uint32_t c = sweep_cursor_;
+    for (; steps > 0 && c < n && empty_chunks_ > 1; --steps, ++c) {
       if (chunks_[c].cells == nullptr || chunks_[c].live != 0) continue;
-      if (!spare_kept) {
-        spare_kept = true;
+      if (!spare_kept_) {
+        spare_kept_ = true;
         continue;
       }
       retire_chunk(c);
     }
+    sweep_cursor_ = (c >= n || empty_chunks_ <= 1) ? none : c;
   }
 
   void retire_chunk(std::uint32_t chunk_index) noexcept {
@@ -252,11 +284,9 @@ class task_group_base {
     --live_chunks_;
     capacity_ -= get_cells_per_chunk();
     --empty_chunks_;
-    // Keep the lowest released number on top, so new chunks fill holes from the bottom.
+    // A min-heap: new chunks fill holes from the bottom, O(log n) per chunk.
     retired_.push_back(chunk_index);  // capacity reserved in add_chunk
-    for (std::size_t i = retired_.size() - 1; i > 0 && retired_[i] > retired_[i - 1]; --i) {
-      std::swap(retired_[i], retired_[i - 1]);
-    }
+    std::push_heap(retired_.begin(), retired_.end(), std::greater<>{});
   }
 
   void release_chunk_memory(std::uint32_t chunk_index) noexcept {
@@ -292,8 +322,10 @@ class task_group_base {
   std::uint32_t group_id_;
   std::vector<chunk> chunks_;
   std::vector<std::uint32_t*> generations_;  // one block per chunk number, never released
-  std::vector<std::uint32_t> retired_;       // released chunk numbers, lowest last
+  std::vector<std::uint32_t> retired_;       // released chunk numbers, a min-heap
   std::uint32_t first_free_chunk_ = none;
+  std::uint32_t sweep_cursor_ = none;  // the next chunk a sweep inspects, or none
+  bool spare_kept_ = false;
   std::uint32_t live_chunks_ = 0;
   std::uint32_t empty_chunks_ = 0;
   std::size_t live_ = 0;
