@@ -80,6 +80,7 @@ class basic_reactor : public basic_scheduler<StoragePolicy> {
   basic_reactor() : base("local::reactor") {}
   /// Destroys every task first (they may hold timer registrations), then the timer queue.
   ~basic_reactor() {
+    this->check_destroyable();  // on its thread, not inside its own poll (aborts otherwise)
     this->shutdown();
     timer_.clear();
   }

@@ -43,6 +43,7 @@
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
+#include <gentask/core/thread_check.hpp>
 #include <gentask/core/waker.hpp>
 #include <gentask/runtime/remote_handle.hpp>
 #include <gentask/runtime/remote_inbox.hpp>
@@ -129,6 +130,16 @@ class scheduler {
     check_thread(call);
     if (polling_) [[unlikely]]
       throw_reentered(call);
+  }
+  /// What a reactor's destructor calls first: aborts with a message off the reactor's thread
+  /// (its futures would be destroyed there) or inside one of its own polls (the running task
+  /// would be destroyed under it). Always checked; a destructor cannot throw.
+  void check_destroyable() const noexcept {
+    if (std::this_thread::get_id() != owner_) [[unlikely]] {
+      detail::abort_off_thread(name_, "destroy a reactor on the thread that constructed it");
+    }
+    if (polling_) [[unlikely]]
+      abort_destroyed_in_poll();
   }
   /// Whether a task (or the root) of this scheduler is being polled.
   [[nodiscard]] bool is_polling() const noexcept { return polling_; }
@@ -232,6 +243,11 @@ class scheduler {
   static void join_detach(void* s, task_id id) noexcept;
   static const join_ops join_table;
   static const waker_vtable local_vtable;
+  static void check_waker_thread(const reactor_anchor& a) noexcept {
+    detail::check_owner_thread(a.owner, "a same-thread waker (task.get_waker())",
+                               "wake, copy and drop it on its reactor's thread; across threads "
+                               "use task.get_remote_waker()");
+  }
   static const waker_vtable remote_vtable;
 
   const char* name_;
@@ -265,10 +281,19 @@ template <class T, class P, unparker U>
 inline const waker_vtable scheduler<T, P, U>::local_vtable = {
     [](void* data, std::uint64_t token) noexcept {
       auto* a = static_cast<reactor_anchor*>(data);
+      check_waker_thread(*a);
       if (a->reactor != nullptr) static_cast<scheduler*>(a->reactor)->on_wake(token);
     },
-    [](void* data) noexcept { static_cast<reactor_anchor*>(data)->retain(); },
-    [](void* data) noexcept { static_cast<reactor_anchor*>(data)->release(); },
+    [](void* data) noexcept {
+      auto* a = static_cast<reactor_anchor*>(data);
+      check_waker_thread(*a);
+      a->retain();
+    },
+    [](void* data) noexcept {
+      auto* a = static_cast<reactor_anchor*>(data);
+      check_waker_thread(*a);
+      a->release();
+    },
 };
 
 template <class T, class P, unparker U>
@@ -299,8 +324,7 @@ scheduler<T, P, U>::scheduler(const char* name)
 
 template <class T, class P, unparker U>
 scheduler<T, P, U>::~scheduler() {
-  if (polling_) [[unlikely]]
-    abort_destroyed_in_poll();
+  check_destroyable();
   shutdown();
   anchor_->reactor = nullptr;
   anchor_->release();

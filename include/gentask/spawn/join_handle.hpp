@@ -18,12 +18,15 @@
 ///
 /// @par Thread Safety
 /// A join handle belongs to its reactor's thread (see `remote_join_handle` for the cross-thread
-/// one).
+/// one). Polled, detached or dropped on another thread it aborts with a message when the
+/// owner-thread checks are on (`GENTASK_THREAD_CHECKS`, on unless `NDEBUG`); with them off, that
+/// is a data race.
 
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/task.hpp>
+#include <gentask/core/thread_check.hpp>
 #include <gentask/core/waker.hpp>
 #include <gentask/spawn/join_error.hpp>
 #include <gentask/storage/task_id.hpp>
@@ -32,6 +35,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <utility>
 
 namespace gentask {
@@ -58,6 +62,8 @@ struct reactor_anchor {
   std::size_t refs = 1;
   void* reactor = nullptr;
   const join_ops* join = nullptr;
+  /// The reactor's thread: same-thread handles check it (core/thread_check.hpp).
+  std::thread::id owner = std::this_thread::get_id();
 
   void retain() noexcept { ++refs; }
   void release() noexcept {
@@ -102,6 +108,7 @@ class [[nodiscard]] join_handle {
       finish();
       return failed_value{join_error<E>::from_cancel()};
     }
+    check_thread();
     std::optional<result_type> out;
     const auto status = anchor_->join->poll(
         anchor_->reactor, id_, &out,
@@ -133,6 +140,7 @@ class [[nodiscard]] join_handle {
 
   /// Lets the task run on without this handle; its result will be dropped.
   void detach() noexcept {
+    if (anchor_ != nullptr) check_thread();
     if (!is_finished() && anchor_ != nullptr && anchor_->reactor != nullptr) {
       anchor_->join->detach(anchor_->reactor, id_);
     }
@@ -149,9 +157,18 @@ class [[nodiscard]] join_handle {
 
   void finish() noexcept {
     id_ = finished_id();
-    if (anchor_ != nullptr) std::exchange(anchor_, nullptr)->release();
+    if (anchor_ != nullptr) {
+      check_thread();
+      std::exchange(anchor_, nullptr)->release();
+    }
+  }
+  void check_thread() const noexcept {
+    detail::check_owner_thread(anchor_->owner, "a join_handle",
+                               "poll, detach and drop it on its reactor's thread (for a handle "
+                               "that crosses threads, spawn through get_remote_handle())");
   }
   void drop() noexcept {
+    if (anchor_ != nullptr) check_thread();
     if (!is_finished() && anchor_ != nullptr && anchor_->reactor != nullptr) {
       anchor_->join->cancel(anchor_->reactor, id_);
     }

@@ -71,6 +71,7 @@
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/task.hpp>
+#include <gentask/core/thread_check.hpp>
 #include <gentask/core/waker.hpp>
 
 #include <cassert>
@@ -78,6 +79,7 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 namespace gentask {
@@ -176,6 +178,7 @@ class semaphore {
   /// `n` permits at once, or `std::nullopt` when fewer than `n` are free, older waiters are
   /// queued, or the semaphore is closed.
   [[nodiscard]] std::optional<semaphore_permit> try_acquire(std::size_t n = 1) noexcept {
+    check_thread();
     if (closed_ || !admits(n)) return std::nullopt;
     permits_ -= n;
     return semaphore_permit(this, n);
@@ -213,6 +216,17 @@ class semaphore {
   friend class semaphore_permit;
   friend class semaphore_acquire_future;
   using waiter = detail::semaphore_waiter;
+
+  /// Binds the semaphore to the thread of its first acquire; later acquires and releases must
+  /// come from that thread (checked when `GENTASK_THREAD_CHECKS` is on; layout either way).
+  void check_thread() noexcept {
+    if constexpr (thread_checks_enabled) {
+      if (owner_ == std::thread::id()) owner_ = std::this_thread::get_id();
+      detail::check_owner_thread(owner_, "a semaphore, async_mutex, permit or mutex_guard",
+                                 "acquire and release it on one reactor's thread (it orders "
+                                 "tasks, it is not a lock between threads)");
+    }
+  }
 
   /// True when a newcomer may take `n` permits now.
   [[nodiscard]] bool admits(std::size_t n) const noexcept {
@@ -288,6 +302,7 @@ class semaphore {
   std::size_t waiters_ = 0;  // linked in the queue
   waiter* head_ = nullptr;   // the queue, oldest first
   waiter* tail_ = nullptr;
+  std::thread::id owner_;  // the thread of the first acquire (see check_thread)
   bool closed_ = false;
 };
 
@@ -323,6 +338,7 @@ class [[nodiscard]] semaphore_acquire_future {
       detail::throw_polled_after_completion(
           "semaphore_acquire_future: polled after completion or when moved from");
     }
+    sem_->check_thread();
     switch (node_.state) {
       case status::granted:
         if (!poll_proceed(task)) return pending;  // woken; the permits stay assigned to it
@@ -373,6 +389,7 @@ inline semaphore_acquire_future semaphore::acquire(std::size_t n) noexcept {
 }
 
 inline void semaphore_permit::reset() noexcept {
+  if (sem_ != nullptr) sem_->check_thread();
   if (sem_ != nullptr) std::exchange(sem_, nullptr)->release(std::exchange(count_, 0));
 }
 

@@ -1,0 +1,99 @@
+// Misuse that aborts: a single-threaded handle used on another thread, a reactor destroyed off
+// its thread or inside its own poll. One program, one case per run (`misuse_death <case>`); ctest
+// requires the message each case prints before it aborts (tests/misuse/CMakeLists.txt). Built
+// with the owner-thread checks on (GENTASK_THREAD_CHECKS=1), whatever the build type.
+#include <gentask/core/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/task.hpp>
+#include <gentask/core/waker.hpp>
+#include <gentask/futures/poll_fn.hpp>
+#include <gentask/futures/ready.hpp>
+#include <gentask/reactors/local/reactor.hpp>
+#include <gentask/sync/mutex.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+using namespace gentask;
+
+namespace {
+
+/// Pending forever, keeping its waker where the case can reach it.
+struct keeps_waker {
+  using future_concept = future_tag;
+  using item_type = int;
+  using error_type = never;
+  waker* out;
+  template <task Task>
+  poll_result<int, never> poll(Task& task) {
+    *out = task.get_waker();
+    return pending;
+  }
+};
+
+int join_handle_dropped_off_thread() {
+  local::reactor r;
+  std::optional<join_handle<int, never>> h(r.spawn(ready(1)));
+  std::thread([&] { h.reset(); }).join();
+  return 0;
+}
+
+int join_handle_polled_off_thread() {
+  local::reactor r;
+  auto h = r.spawn(keeps_waker{nullptr});
+  std::thread([&] {
+    local::reactor other;
+    (void)other.block_on(std::move(h));
+  }).join();
+  return 0;
+}
+
+int waker_woken_off_thread() {
+  local::reactor r;
+  waker w;
+  auto h = r.spawn(keeps_waker{&w});
+  r.run_until_idle();
+  std::thread([&] { w.wake(); }).join();
+  return 0;
+}
+
+int mutex_guard_released_off_thread() {
+  local::reactor r;
+  async_mutex<int> m(0);
+  auto guard = r.block_on(m.lock()).get_value();
+  std::thread([&] { auto g = std::move(guard); }).join();
+  return 0;
+}
+
+int reactor_destroyed_off_thread() {
+  auto r = std::make_unique<local::reactor>();
+  std::thread([&] { r.reset(); }).join();
+  return 0;
+}
+
+int reactor_destroyed_in_poll() {
+  auto r = std::make_unique<local::reactor>();
+  auto root = poll_fn<int, never>([&](auto&) -> poll_result<int, never> {
+    r.reset();
+    return ready_value{0};
+  });
+  (void)r->block_on(std::move(root));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string which = argc > 1 ? argv[1] : "";
+  if (which == "join_handle_dropped_off_thread") return join_handle_dropped_off_thread();
+  if (which == "join_handle_polled_off_thread") return join_handle_polled_off_thread();
+  if (which == "waker_woken_off_thread") return waker_woken_off_thread();
+  if (which == "mutex_guard_released_off_thread") return mutex_guard_released_off_thread();
+  if (which == "reactor_destroyed_off_thread") return reactor_destroyed_off_thread();
+  if (which == "reactor_destroyed_in_poll") return reactor_destroyed_in_poll();
+  std::fprintf(stderr, "misuse_death: unknown case '%s'\n", which.c_str());
+  return 2;
+}
