@@ -19,7 +19,8 @@
 ///   `block_on` sleeps until the next deadline (real clock) or jumps the clock to it (manual
 ///   clock, as tokio's paused time) and fires what is due.
 /// - `block_on` throws `runtime::stalled` when the root future is pending, no task is ready, no
-///   timer is pending, and no `remote_waker` or remote handle of this reactor exists. An
+///   timer is pending, and no `remote_waker` or remote handle of this reactor exists (a remote
+///   waker held only by its own pending tasks still counts: see runtime/stalled.hpp). An
 ///   exception from the root future leaves `block_on`.
 ///
 /// @par Thread Safety
