@@ -1,6 +1,6 @@
 // The owner-thread checks (core/thread_check.hpp): what is checked where, and that the switch
 // does not change a layout. The aborting cases themselves run as separate processes
-// (death/misuse_death.cpp; ctest requires each message).
+// (tests/misuse/death/misuse_death.cpp; ctest requires each message).
 #include <gentask/core/thread_check.hpp>
 #include <gentask/futures/ready.hpp>
 #include <gentask/reactors/local/reactor.hpp>

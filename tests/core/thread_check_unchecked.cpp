@@ -1,4 +1,4 @@
-// Compiled with GENTASK_THREAD_CHECKS=0 (tests/CMakeLists.txt), linked with thread_checks.cpp,
+// Compiled with GENTASK_THREAD_CHECKS=0 (tests/CMakeLists.txt), linked with thread_check.cpp,
 // compiled with the checks on: the switch must not change any class's layout.
 #include <gentask/reactors/local/reactor.hpp>
 #include <gentask/sync/mutex.hpp>
