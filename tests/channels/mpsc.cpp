@@ -598,3 +598,35 @@ TEST_CASE("several producer tasks on the local reactor deliver every item throug
   for (int v : items) ++per_value[static_cast<std::size_t>(v)];
   for (int n : per_value) CHECK(n == 3);
 }
+
+TEST_CASE("a send future can be move-assigned, idle or waiting, and one slot reused for sends",
+          "[channels][mpsc]") {
+  STATIC_REQUIRE(std::is_nothrow_move_assignable_v<mpsc::send_future<int>>);
+  counting_task producer;
+  counting_task consumer;
+  auto [tx, rx] = mpsc::channel<int>(1);
+  std::optional<mpsc::send_future<int>> slot;
+  slot.emplace(tx.send(1));
+  CHECK(slot->poll(producer).is_ready());
+  *slot = tx.send(2);                        // the completed send is replaced by a fresh one
+  CHECK(slot->poll(producer).is_pending());  // the buffer is full: it waits, queued
+  auto waiting_behind = tx.send(3);
+  CHECK(waiting_behind.poll(producer).is_pending());
+  // Assigning over a waiting send gives its place up: the next in line moves up.
+  *slot = tx.send(4);
+  CHECK(next_item(rx, consumer) == 1);
+  CHECK(waiting_behind.poll(producer).is_ready());  // 3 took the freed slot, not the dropped 2
+  CHECK(next_item(rx, consumer) == 3);
+  CHECK(slot->poll(producer).is_ready());
+  CHECK(next_item(rx, consumer) == 4);
+  // Assigning a waiting send moves its place in the queue with it.
+  auto fill = tx.send(5);
+  CHECK(fill.poll(producer).is_ready());
+  auto queued = tx.send(6);
+  CHECK(queued.poll(producer).is_pending());
+  *slot = std::move(queued);
+  CHECK(next_item(rx, consumer) == 5);
+  CHECK(slot->poll(producer).is_ready());
+  CHECK(next_item(rx, consumer) == 6);
+  CHECK(producer.get_live_handles() == 0);
+}

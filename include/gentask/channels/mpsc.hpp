@@ -12,7 +12,9 @@
 /// ```
 ///
 /// - `sender<T>` is copyable; each copy is a producer. `send(v)` returns a `send_future<T>`, a
-///   future of item `unit` and error `send_error<T>`, that completes once `v` is in the buffer.
+///   future of item `unit` and error `send_error<T>`, that completes once `v` is in the buffer (it
+///   holds a copy of its sender, one plain reference count, so the channel stays open while it
+///   waits; send futures are move-assignable, so one slot can hold one send after another).
 ///   **Backpressure:** while the buffer holds `capacity` items, the send future is pending until
 ///   the receiver takes one. `try_send(v)` sends at once or gives `v` back (the buffer is full,
 ///   older senders are waiting, or the receiver is gone; `is_closed()` tells the last apart).
@@ -356,7 +358,23 @@ class send_future {
   }
   send_future(const send_future&) = delete;
   send_future& operator=(const send_future&) = delete;
-  send_future& operator=(send_future&&) = delete;
+  /// Gives up this future's send (as its destructor does: leaves the queue, passing a slot
+  /// granted to it on, and drops its value and sender), then takes over `other`'s, as the move
+  /// constructor does. So a slot (a `std::optional`, a vector element) can hold one send after
+  /// another. If moving the value throws, this future is left empty and `other` keeps its send.
+  send_future& operator=(send_future&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    if (this == &other) return *this;
+    if (sender_.state_ != nullptr) finish();
+    if (other.value_) value_.emplace(std::move(*other.value_));
+    other.value_.reset();
+    sender_ = std::move(other.sender_);
+    node_.state = std::exchange(other.node_.state, detail::mpsc_waiter::status::idle);
+    node_.handle = std::move(other.node_.handle);
+    if (node_.state == detail::mpsc_waiter::status::waiting) {
+      sender_.state_->relink(other.node_, node_);
+    }
+    return *this;
+  }
   /// Withdraws from the queue, or passes a slot granted to it on; the value is destroyed.
   ~send_future() {
     if (sender_.state_ != nullptr) sender_.state_->withdraw(node_);
