@@ -7,7 +7,7 @@
 /// - `range_strategy::poll_all`: every pending child is polled, with the parent's own waker,
 ///   on each poll of the parent. No per-child state; right for a few children.
 /// - `range_strategy::ready_queue`: each child is polled with a waker of its own
-///   (`unordered::child_task`), whose wake queues that child in a ready list and wakes the
+///   (`child_task`), whose wake queues that child in a ready list and wakes the
 ///   parent; a poll of the parent polls only the queued children (at most as many as were
 ///   queued when it began, then it yields). One block for the list and one vector of wakers per
 ///   set; O(1) per wake.
@@ -25,6 +25,7 @@
 /// parent's poll (with `spawn_per_child`, it is rethrown there when the child's result is taken).
 /// Dropping the set drops every child not done (a spawned one is canceled).
 
+#include <gentask/core/child_task.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
@@ -34,7 +35,6 @@
 #include <gentask/detail/ready_list.hpp>
 #include <gentask/detail/state_union.hpp>
 #include <gentask/spawn/join_handle.hpp>
-#include <gentask/unordered/child_task.hpp>
 
 #include <array>
 #include <concepts>
@@ -230,7 +230,7 @@ class range_children {
       if (!i) break;
       auto& s = slots_[*i];
       if (s.index() != 0) continue;
-      unordered::child_task<Task> child(task, wakers_[*i]);
+      child_task<Task> child(task, wakers_[*i]);
       auto r = s.template get<0>().poll(child);
       if (r.is_pending()) continue;
       s.template emplace<3>();

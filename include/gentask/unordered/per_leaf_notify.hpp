@@ -76,6 +76,7 @@
 /// `poll_next` returns. Moving a set from inside its own child's poll is not supported, and
 /// `poll_next` is not reentrant (a child that polls its own set gets `std::logic_error`).
 
+#include <gentask/core/child_task.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
@@ -83,7 +84,6 @@
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
-#include <gentask/unordered/child_task.hpp>
 #include <gentask/unordered/yield_policy.hpp>
 
 #include <cstddef>

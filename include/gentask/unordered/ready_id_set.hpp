@@ -82,6 +82,7 @@
 /// Moving a set from inside its own child's poll is not supported, and `poll_next` is not
 /// reentrant (a child that polls its own set gets `std::logic_error`).
 
+#include <gentask/core/child_task.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
@@ -89,7 +90,6 @@
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
-#include <gentask/unordered/child_task.hpp>
 
 #include <cstddef>
 #include <cstdint>
