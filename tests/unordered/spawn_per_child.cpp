@@ -295,7 +295,8 @@ struct sum_driver {
   }
 };
 
-using closed_for_sets = closed_map<sum_driver, unordered::detail::completion_notifier<flag_child>>;
+using closed_for_sets =
+    closed_map<sum_driver, unordered::spawn_per_child<flag_child>::child_future_type>;
 
 }  // namespace
 

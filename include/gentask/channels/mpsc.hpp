@@ -366,7 +366,7 @@ class send_future {
   poll_result<unit, send_error<T>> poll(Task& task) {
     auto* state = sender_.state_;
     if (state == nullptr) {
-      ::gentask::detail::throw_polled_after_completion(
+      detail::throw_polled_after_completion(
           "mpsc::send_future: polled after completion or when empty");
     }
     if (!state->receiver_alive()) {
@@ -438,8 +438,7 @@ class receiver {
   template <task Task>
   stream_poll_result<T, never> poll_next(Task& task) {
     if (state_ == nullptr) {
-      ::gentask::detail::throw_polled_after_completion(
-          "mpsc::receiver: polled after the end or when empty");
+      detail::throw_polled_after_completion("mpsc::receiver: polled after the end or when empty");
     }
     if (state_->len() > 0) return state_->pop();
     if (state_->sender_count() == 0) {

@@ -169,7 +169,7 @@ class receiver {
   template <task Task>
   poll_result<T, canceled> poll(Task& task) {
     if (state_ == nullptr) {
-      ::gentask::detail::throw_polled_after_completion(
+      detail::throw_polled_after_completion(
           "oneshot::receiver: polled after completion or when empty");
     }
     if (state_->value.has_value()) {

@@ -93,8 +93,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace gentask::unordered {
-namespace detail {
+namespace gentask::detail {
 
 struct pln_queue;
 
@@ -247,7 +246,9 @@ struct pln_storage {
   }
 };
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::unordered {
 
 template <future F, yield_policy YieldPolicy = yield2_or_len>
 class per_leaf_notify {

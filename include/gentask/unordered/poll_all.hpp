@@ -63,8 +63,7 @@
 #include <utility>
 #include <vector>
 
-namespace gentask::unordered {
-namespace detail {
+namespace gentask::detail {
 
 inline constexpr std::size_t pa_no_slot = std::numeric_limits<std::size_t>::max();
 
@@ -119,7 +118,9 @@ struct pa_storage {
   }
 };
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::unordered {
 
 template <future F>
 class poll_all {

@@ -101,8 +101,7 @@
 #include <utility>
 #include <vector>
 
-namespace gentask::unordered {
-namespace detail {
+namespace gentask::detail {
 
 /// One notification: futures 0.1's `stack::Node<usize>`.
 struct ris_node {
@@ -233,7 +232,9 @@ struct ris_storage {
   }
 };
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::unordered {
 
 template <future F>
 class ready_id_set {

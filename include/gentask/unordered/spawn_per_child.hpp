@@ -70,7 +70,6 @@ struct _FUTURES_UNORDERED_NEEDS_SPAWNING_TASK_ {
 }  // namespace diagnostics
 // NOLINTEND(bugprone-reserved-identifier)
 
-namespace unordered {
 namespace detail {
 
 /// The completion list shared by a set and its children's notifiers: refcounted, since a
@@ -184,6 +183,8 @@ class completion_notifier {
 };
 
 }  // namespace detail
+
+namespace unordered {
 
 template <future F>
 class spawn_per_child {
