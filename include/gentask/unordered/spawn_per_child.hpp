@@ -26,7 +26,8 @@
 ///
 /// `push` needs a task type that models `spawning_task` and whose `spawn` returns
 /// `gentask::join_handle`; on another task type it does not compile, and the diagnostic names
-/// the missing capability (`diagnostics::_FUTURES_UNORDERED_NEEDS_SPAWNING_TASK_<Task, F>`).
+/// the missing capability (`diagnostics::_FUTURES_UNORDERED_NEEDS_SPAWNING_TASK_<Task, F>`, in
+/// core/diagnostics.hpp).
 /// `poll_next` is constrained on `spawning_task` too, so `pollable_stream` is false elsewhere.
 ///
 /// Costs once warm: one completion list per set (allocated at the first push), 0 allocations
@@ -37,13 +38,13 @@
 /// completes, so the set does not yield it; the reactor (and the parent task with it) is going
 /// away then.
 
+#include <gentask/core/diagnostics.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/waker.hpp>
-#include <gentask/detail/always_false.hpp>
 #include <gentask/spawn/join_error.hpp>
 #include <gentask/spawn/join_handle.hpp>
 
@@ -56,19 +57,6 @@
 #include <vector>
 
 namespace gentask {
-
-// NOLINTBEGIN(bugprone-reserved-identifier): a diagnostic tag in the style of stdexec.
-namespace diagnostics {
-template <class Task, class F>
-struct _FUTURES_UNORDERED_NEEDS_SPAWNING_TASK_ {
-  static_assert(detail::always_false<Task, F>,
-                "gentask: futures_unordered (spawn_per_child) spawns each child as a task of its "
-                "own, so push(task, f) needs a task type that models spawning_task and whose "
-                "spawn returns gentask::join_handle; this one does not (the per-leaf baselines "
-                "in gentask/unordered/ work on any task)");
-};
-}  // namespace diagnostics
-// NOLINTEND(bugprone-reserved-identifier)
 
 namespace detail {
 
