@@ -189,7 +189,7 @@ class range_children {
         }
       }
     } else {
-      static_assert(Strategy != range_strategy::spawn_per_child || N == N + 1,
+      static_assert(Strategy != range_strategy::spawn_per_child,
                     "gentask: range_strategy::spawn_per_child needs a task that spawns (a "
                     "spawning_task whose spawn returns gentask::join_handle)");
     }
