@@ -2,7 +2,10 @@
 /// @file
 /// `unordered::spawn_per_child<F>` (also `gentask::futures_unordered<F>`): a set of futures
 /// that yields their results in completion order, built on the idea "notify tasks, not
-/// futures": every child is spawned as a task of its own.
+/// futures": every child is spawned as a task of its own. It keeps the contract of every
+/// `futures_unordered` variant (set_shell.hpp), with the differences below: a push spawns at
+/// once, items are join results (so an exception is its child's item), and the reactor owns
+/// the running child.
 ///
 /// - `push(task, f)` spawns `f` at once through `task` (a `spawning_task`), so a child runs
 ///   while the set is not polled; on a typed-group reactor the child lives in the group of its
@@ -17,8 +20,8 @@
 /// - Items are each child's outcome, `poll_result<T, join_error<E>>`: ready with the child's
 ///   value, or failed with its error, `canceled`, or the exception that escaped its poll; a
 ///   child that throws fails only its own item. The stream's own error type is `never`.
-/// - Empty: `poll_next` is ready with `std::nullopt`, and the set may be polled again after a
-///   later push (as futures-rs and tokio's `join_next` do).
+/// - Empty: `poll_next` is ready with `std::nullopt`, as in the contract (and tokio's
+///   `join_next`).
 /// - Dropping the set (or `clear()`) drops the join handles and so cancels every child: each
 ///   child's future is destroyed once, on the reactor's thread, and never polled again. A set
 ///   dropped from inside one of its children's polls is safe: the reactor destroys that child
@@ -27,8 +30,8 @@
 /// `push` needs a task type that models `spawning_task` and whose `spawn` returns
 /// `gentask::join_handle`; on another task type it does not compile, and the diagnostic names
 /// the missing capability (`diagnostics::_FUTURES_UNORDERED_NEEDS_SPAWNING_TASK_<Task, F>`, in
-/// core/diagnostics.hpp).
-/// `poll_next` is constrained on `spawning_task` too, so `pollable_stream` is false elsewhere.
+/// core/diagnostics.hpp). `poll_next` is constrained on `spawning_task` too, so
+/// `pollable_stream` is false elsewhere.
 ///
 /// Costs once warm: one completion list per set (allocated at the first push), 0 allocations
 /// per push, per wake and per completion. Single-threaded: the set, its handles and its list
