@@ -1,0 +1,103 @@
+// detail::channel_end: the move-only shell of a channel end that owns one share of the channel's
+// state, driven with a state that counts its releases. The ends built on it (oneshot's sender and
+// receiver, mpsc's receiver) are tested with their channels in oneshot.cpp and mpsc.cpp.
+#include <gentask/channels/channel_end.hpp>
+
+#include <gentask/channels/mpsc.hpp>
+#include <gentask/channels/oneshot.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <type_traits>
+#include <utility>
+
+using namespace gentask;
+
+namespace {
+
+struct counted_state {
+  int releases = 0;
+  void release() noexcept { ++releases; }
+};
+
+class toy_end : private detail::channel_end<counted_state, &counted_state::release> {
+  using end = detail::channel_end<counted_state, &counted_state::release>;
+
+ public:
+  toy_end() noexcept = default;
+  explicit toy_end(counted_state* state) noexcept : end(state) {}
+  toy_end(toy_end&&) noexcept = default;
+  toy_end& operator=(toy_end&&) noexcept = default;
+  ~toy_end() = default;
+
+  using end::drop;
+  [[nodiscard]] bool empty() const noexcept { return state_ == nullptr; }
+};
+
+}  // namespace
+
+TEST_CASE("a channel end is move-only and one pointer", "[channels][channel_end]") {
+  STATIC_REQUIRE(std::is_nothrow_move_constructible_v<toy_end>);
+  STATIC_REQUIRE(std::is_nothrow_move_assignable_v<toy_end>);
+  STATIC_REQUIRE(!std::is_copy_constructible_v<toy_end>);
+  STATIC_REQUIRE(!std::is_copy_assignable_v<toy_end>);
+  STATIC_REQUIRE(sizeof(toy_end) == sizeof(void*));
+  // The ends built on it.
+  STATIC_REQUIRE(sizeof(oneshot::sender<int>) == sizeof(void*));
+  STATIC_REQUIRE(sizeof(oneshot::receiver<int>) == sizeof(void*));
+  STATIC_REQUIRE(sizeof(mpsc::receiver<int>) == sizeof(void*));
+  STATIC_REQUIRE(!std::is_copy_constructible_v<oneshot::sender<int>>);
+  STATIC_REQUIRE(!std::is_copy_constructible_v<oneshot::receiver<int>>);
+  STATIC_REQUIRE(!std::is_copy_constructible_v<mpsc::receiver<int>>);
+  STATIC_REQUIRE(std::is_nothrow_move_assignable_v<mpsc::receiver<int>>);
+}
+
+TEST_CASE("a channel end releases its share once, when destroyed", "[channels][channel_end]") {
+  counted_state state;
+  { const toy_end empty; }
+  { const toy_end end(&state); }
+  CHECK(state.releases == 1);
+}
+
+TEST_CASE("moving a channel end moves its share: the source is empty and releases nothing",
+          "[channels][channel_end]") {
+  counted_state state;
+  {
+    toy_end a(&state);
+    toy_end b(std::move(a));
+    CHECK(a.empty());  // NOLINT(bugprone-use-after-move): moved from on purpose
+    CHECK_FALSE(b.empty());
+    CHECK(state.releases == 0);
+  }
+  CHECK(state.releases == 1);
+}
+
+TEST_CASE("assigning to a channel end releases the share it held first",
+          "[channels][channel_end]") {
+  counted_state old_state;
+  counted_state new_state;
+  {
+    toy_end target(&old_state);
+    target = toy_end(&new_state);
+    CHECK(old_state.releases == 1);
+    CHECK(new_state.releases == 0);
+    auto& self = target;
+    target = std::move(self);  // self-assignment keeps the share
+    CHECK_FALSE(target.empty());
+    CHECK(new_state.releases == 0);
+  }
+  CHECK(old_state.releases == 1);
+  CHECK(new_state.releases == 1);
+}
+
+TEST_CASE("drop releases the share now, and only once", "[channels][channel_end]") {
+  counted_state state;
+  {
+    toy_end end(&state);
+    end.drop();
+    CHECK(end.empty());
+    CHECK(state.releases == 1);
+    end.drop();
+  }
+  CHECK(state.releases == 1);
+}
