@@ -27,17 +27,18 @@ namespace gentask::test::conformance {
 /// The reactor under test on each storage policy, the closed map being `ClosedPolicy`.
 template <class ClosedPolicy>
 using reactors =
-    std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
+    std::tuple<reactor_under_test<open_map_storage>, reactor_under_test<boxed_storage>,
                reactor_under_test<boxed_recycling_storage>, reactor_under_test<ClosedPolicy>>;
 
 /// The reactor under test on the policies that accept any root type (the lambdas' types a
 /// test spawns cannot be declared in a closed map).
 using any_root_reactors =
-    std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
+    std::tuple<reactor_under_test<open_map_storage>, reactor_under_test<boxed_storage>,
                reactor_under_test<boxed_recycling_storage>>;
 
 /// The storage policies themselves, for suites parameterised on the policy.
 template <class ClosedPolicy>
-using storage_policies = std::tuple<open_map, boxed_storage, boxed_recycling_storage, ClosedPolicy>;
+using storage_policies =
+    std::tuple<open_map_storage, boxed_storage, boxed_recycling_storage, ClosedPolicy>;
 
 }  // namespace gentask::test::conformance

@@ -56,7 +56,7 @@ TEST_CASE("spawning_task holds for the spawning archetypes and every policy's re
   STATIC_REQUIRE(spawning_task<arch::full_task>);
   STATIC_REQUIRE(spawning_task<arch::task_with<capability::spawn | capability::timer>>);
 
-  STATIC_REQUIRE(spawning_task<reactor_task<gentask::open_map>>);
+  STATIC_REQUIRE(spawning_task<reactor_task<gentask::open_map_storage>>);
   STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed_storage>>);
   STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed_recycling_storage>>);
   STATIC_REQUIRE(spawning_task<reactor_task<closed_policy>>);
@@ -80,10 +80,10 @@ TEST_CASE("spawning_task does not hold for the other archetypes or the test kit'
 
 TEST_CASE("spawn returns the join handle of the spawned future's item and error",
           "[spawn][spawning_task]") {
-  STATIC_REQUIRE(
-      std::is_same_v<decltype(gentask::spawn(std::declval<reactor_task<gentask::open_map>&>(),
-                                             std::declval<probe<int, std::string>>())),
-                     join_handle<int, std::string>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(gentask::spawn(
+                                    std::declval<reactor_task<gentask::open_map_storage>&>(),
+                                    std::declval<probe<int, std::string>>())),
+                                join_handle<int, std::string>>);
   STATIC_REQUIRE(
       std::is_same_v<decltype(gentask::spawn(std::declval<reactor_task<closed_policy>&>(),
                                              std::declval<probe<int>>())),
@@ -97,7 +97,7 @@ TEST_CASE("spawn returns the join handle of the spawned future's item and error"
 }
 
 TEST_CASE("a future that spawns is pollable only on spawning tasks", "[spawn][spawning_task]") {
-  STATIC_REQUIRE(pollable<needs_spawn, reactor_task<gentask::open_map>>);
+  STATIC_REQUIRE(pollable<needs_spawn, reactor_task<gentask::open_map_storage>>);
   STATIC_REQUIRE(pollable<needs_spawn, reactor_task<gentask::boxed_storage>>);
   STATIC_REQUIRE(pollable<spawner, reactor_task<gentask::boxed_recycling_storage>>);
   STATIC_REQUIRE(pollable<spawner, reactor_task<closed_policy>>);

@@ -82,9 +82,9 @@ struct guarded {
   }
 };
 
-struct reactor_with_member : bare_scheduler<open_map> {
+struct reactor_with_member : bare_scheduler<open_map_storage> {
   std::shared_ptr<bool> member = std::make_shared<bool>(true);
-  reactor_with_member() : bare_scheduler<open_map>("with_member") {}
+  reactor_with_member() : bare_scheduler<open_map_storage>("with_member") {}
   ~reactor_with_member() {
     shutdown();
     *member = false;
@@ -106,7 +106,7 @@ struct spend {
 }  // namespace
 
 TEMPLATE_TEST_CASE("a scheduler's task is the kit's task and models its capabilities",
-                   "[runtime][scheduler][concepts]", open_map, boxed_storage) {
+                   "[runtime][scheduler][concepts]", open_map_storage, boxed_storage) {
   using task_type = bare_task<TestType>;
   STATIC_REQUIRE(task<task_type>);
   STATIC_REQUIRE(remote_waking_task<task_type>);
@@ -119,7 +119,7 @@ TEMPLATE_TEST_CASE("a scheduler's task is the kit's task and models its capabili
 
 TEST_CASE("run_batch polls each task that was ready when it began once, in spawn order",
           "[runtime][scheduler]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   std::vector<int> order;
   auto a = s.spawn(ordered{&order, 1, 1});
   auto b = s.spawn(ordered{&order, 2, 0});
@@ -142,7 +142,7 @@ TEST_CASE("run_batch polls each task that was ready when it began once, in spawn
 
 TEST_CASE("drain_remote acts on remote wakes and reports whether anything was posted",
           "[runtime][scheduler]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   probe_record record;
   auto kept = std::make_shared<waker>();
   remote_waker remote;
@@ -163,7 +163,7 @@ TEST_CASE("drain_remote acts on remote wakes and reports whether anything was po
 
 TEST_CASE("shutdown destroys every task once, refuses later spawns and is idempotent",
           "[runtime][scheduler][shutdown]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   probe_record record;
   s.spawn_detached(probe<int>(record, ready_value{1}, 5));
   auto kept = s.spawn(probe<int>(record, ready_value{2}, 5));
@@ -201,7 +201,7 @@ TEST_CASE("a reactor member that tasks use outlives them when the reactor shuts 
 
 TEST_CASE("the cooperative budget is refilled on each task tick and 0 units are refused",
           "[runtime][scheduler][budget]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   CHECK_FALSE(s.get_coop_budget().has_value());
   CHECK(s.consume_budget());  // off: always true
   s.set_coop_budget(2U);
@@ -220,7 +220,7 @@ TEST_CASE("the cooperative budget is refilled on each task tick and 0 units are 
 }
 
 TEST_CASE("check_thread names the scheduler and the call", "[runtime][scheduler][threads]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   CHECK_NOTHROW(s.check_thread("here"));
   std::string message;
   std::thread other([&] {

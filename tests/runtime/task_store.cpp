@@ -18,7 +18,7 @@ using test::counting_task;
 
 namespace {
 
-using closed_policy = closed_map<test::probe<int>, test::never_ready<int>>;
+using closed_policy = closed_map_storage<test::probe<int>, test::never_ready<int>>;
 
 /// A store missing `free`: not a task_store.
 struct no_free_store {
@@ -57,7 +57,7 @@ TEST_CASE("the open map, the closed map and both boxed stores model task_store",
   STATIC_REQUIRE(runtime::task_store<boxed_recycling_storage::store<counting_task>, counting_task>);
   // ... for a reactor's own task type too, through the policy tags.
   using local_task = local::reactor::task_type;
-  STATIC_REQUIRE(runtime::storage_policy<open_map, local_task>);
+  STATIC_REQUIRE(runtime::storage_policy<open_map_storage, local_task>);
   STATIC_REQUIRE(runtime::storage_policy<closed_policy, local_task>);
   STATIC_REQUIRE(runtime::storage_policy<boxed_storage, local_task>);
   STATIC_REQUIRE(

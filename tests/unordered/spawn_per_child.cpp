@@ -296,12 +296,12 @@ struct sum_driver {
 };
 
 using closed_for_sets =
-    closed_map<sum_driver, unordered::spawn_per_child<flag_child>::child_future_type>;
+    closed_map_storage<sum_driver, unordered::spawn_per_child<flag_child>::child_future_type>;
 
 }  // namespace
 
 TEMPLATE_TEST_CASE("spawn_per_child runs on every storage policy of the local reactor",
-                   "[unordered][spawn_per_child][storage]", open_map, boxed_storage,
+                   "[unordered][spawn_per_child][storage]", open_map_storage, boxed_storage,
                    boxed_recycling_storage, closed_for_sets) {
   local::basic_reactor<TestType> reactor;
   unordered::spawn_per_child<flag_child> set;

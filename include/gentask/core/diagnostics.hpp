@@ -86,7 +86,7 @@ template <class F, class... Declared>
 struct _ROOT_TYPE_NOT_DECLARED_IN_CLOSED_MAP_ {
   static_assert(detail::always_false<F, Declared...>,
                 "gentask: this root future type was not declared in the reactor's "
-                "closed_map<...>; declare it there, or use the open map");
+                "closed_map_storage<...>; declare it there, or use the open map");
 };
 
 /// `spawn_per_child::push(task, f)` (`futures_unordered`) through a task that cannot spawn, or

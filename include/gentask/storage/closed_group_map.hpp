@@ -2,7 +2,7 @@
 /// @file
 /// `closed_group_map<Task, Fs...>`: a reactor's task storage as a *closed* type-indexed map,
 /// a `boost::hana::map` from each declared root future type to its task group, for a reactor
-/// declared with its task types (`local::basic_reactor<closed_map<A, B, C>>`).
+/// declared with its task types (`local::basic_reactor<closed_map_storage<A, B, C>>`).
 ///
 /// Lookup is resolved at compile time: spawning `F` goes straight to its group, and spawning a
 /// type that was not declared does not compile; the diagnostic names the type
@@ -51,7 +51,7 @@ class closed_group : public task_group<F, Task> {
 
 template <class Task, class... Fs>
 class closed_group_map {
-  static_assert(sizeof...(Fs) > 0, "closed_map<...> needs at least one root future type");
+  static_assert(sizeof...(Fs) > 0, "closed_map_storage<...> needs at least one root future type");
   static_assert(sizeof...(Fs) < task_id::max_group, "too many root future types");
 
   template <class Is>
@@ -147,9 +147,9 @@ class closed_group_map {
   std::array<task_group_base<Task>*, sizeof...(Fs)> bases_;
 };
 
-/// The storage policy tag: `local::basic_reactor<closed_map<A, B, C>>`.
+/// The storage policy tag: `local::basic_reactor<closed_map_storage<A, B, C>>`.
 template <class... Fs>
-struct closed_map {
+struct closed_map_storage {
   template <class Task>
   using store = closed_group_map<Task, Fs...>;
 };
