@@ -10,6 +10,7 @@
 #include "support/counted.hpp"
 #include "support/counting_task.hpp"
 #include "support/leaf_futures.hpp"
+#include "support/storage_policies.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -28,6 +29,9 @@ using namespace gentask;
 using namespace gentask::test;
 
 namespace {
+
+/// The closed map of the concept checks (they spawn nothing).
+using closed_policy = closed_map_storage<never_ready<int>>;
 
 /// Records the order of its polls; pending `n` times (waking itself each time), then ready.
 struct ordered {
@@ -105,8 +109,8 @@ struct spend {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("a scheduler's task is the kit's task and models its capabilities",
-                   "[runtime][scheduler][concepts]", open_map_storage, boxed_storage) {
+TEMPLATE_LIST_TEST_CASE("a scheduler's task is the kit's task and models its capabilities",
+                        "[runtime][scheduler][concepts]", test::storage_policies<closed_policy>) {
   using task_type = bare_task<TestType>;
   STATIC_REQUIRE(task<task_type>);
   STATIC_REQUIRE(remote_waking_task<task_type>);

@@ -1,11 +1,10 @@
 #pragma once
 /// @file
 /// Root futures shared by the spawn and join tests, and the closed map that declares all of
-/// them, so that the same test bodies run on every storage policy of the local reactor (as
+/// them, so that the same test bodies run on every storage policy of the reactor under test (as
 /// tokio's rt_common runs its tests on every runtime):
 ///
-///   TEMPLATE_TEST_CASE("...", "[spawn]", gentask::open_map_storage, gentask::boxed_storage,
-///                      gentask::boxed_recycling_storage, closed_policy)
+///   TEMPLATE_LIST_TEST_CASE("...", "[spawn]", conformance::reactors<closed_policy>)
 ///
 /// Every root type a test spawns, on the reactor or from inside a task, must be listed in
 /// `closed_policy`.

@@ -3,9 +3,6 @@
 #include <gentask/futures/ready.hpp>
 #include <gentask/runtime/reactor.hpp>
 #include <gentask/runtime/stalled.hpp>
-#include <gentask/storage/boxed_task_store.hpp>
-#include <gentask/storage/closed_group_map.hpp>
-#include <gentask/storage/open_group_map.hpp>
 
 #include "support/leaf_futures.hpp"
 
@@ -26,8 +23,6 @@ TEST_CASE("local::reactor is the open map's reactor and models the kit's reactor
           "[reactor][local][concepts]") {
   STATIC_REQUIRE(std::is_same_v<local::reactor, local::basic_reactor<open_map_storage>>);
   STATIC_REQUIRE(runtime::reactor<local::reactor>);
-  STATIC_REQUIRE(runtime::reactor<local::basic_reactor<boxed_storage>>);
-  STATIC_REQUIRE(runtime::reactor<local::basic_reactor<closed_map_storage<ready_future<int>>>>);
   STATIC_REQUIRE(timer_task<local::reactor::task_type>);
   STATIC_REQUIRE(budgeted_task<local::reactor::task_type>);
   STATIC_REQUIRE_FALSE(io_task<local::reactor::task_type>);
