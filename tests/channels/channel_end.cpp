@@ -6,6 +6,8 @@
 #include <gentask/channels/mpsc.hpp>
 #include <gentask/channels/oneshot.hpp>
 
+#include "support/counting_task.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <type_traits>
@@ -17,11 +19,13 @@ namespace {
 
 struct counted_state {
   int releases = 0;
-  void release() noexcept { ++releases; }
+  int sender_releases = 0;
+  void release_receiver() noexcept { ++releases; }
+  void release_sender() noexcept { ++sender_releases; }
 };
 
-class toy_end : private detail::channel_end<counted_state, &counted_state::release> {
-  using end = detail::channel_end<counted_state, &counted_state::release>;
+class toy_end : private detail::channel_end<counted_state, detail::channel_receiver_side> {
+  using end = detail::channel_end<counted_state, detail::channel_receiver_side>;
 
  public:
   toy_end() noexcept = default;
@@ -57,6 +61,29 @@ TEST_CASE("a channel end releases its share once, when destroyed", "[channels][c
   { const toy_end empty; }
   { const toy_end end(&state); }
   CHECK(state.releases == 1);
+  CHECK(state.sender_releases == 0);  // the receiving side's share, not the sender's
+}
+
+namespace {
+/// A value that carries the receivers of the next ones: the ends are declared while their value
+/// type is incomplete (experiment 04's ping-pong requests do this).
+struct chained {
+  int value = 0;
+  oneshot::receiver<chained> next;
+  mpsc::receiver<chained> more;
+};
+}  // namespace
+
+TEST_CASE("a channel end can be declared while its value type is incomplete",
+          "[channels][channel_end]") {
+  STATIC_REQUIRE(std::is_nothrow_move_constructible_v<chained>);
+  auto [tx, rx] = oneshot::channel<chained>();
+  chained first{1, std::move(rx), {}};
+  CHECK_FALSE(std::move(tx).send(chained{2, {}, {}}).has_value());  // delivered to `first.next`
+  test::counting_task task;
+  auto r = first.next.poll(task);
+  REQUIRE(r.is_ready());
+  CHECK(r.get_value().value == 2);
 }
 
 TEST_CASE("moving a channel end moves its share: the source is empty and releases nothing",

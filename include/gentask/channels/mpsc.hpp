@@ -415,10 +415,9 @@ class send_future {
 
 /// The consumer: a stream of the items sent, in FIFO order. See the file comment.
 template <class T>
-class receiver : private detail::channel_end<detail::mpsc_channel<T>,
-                                             &detail::mpsc_channel<T>::release_receiver> {
-  using end =
-      detail::channel_end<detail::mpsc_channel<T>, &detail::mpsc_channel<T>::release_receiver>;
+class receiver
+    : private detail::channel_end<detail::mpsc_channel<T>, detail::channel_receiver_side> {
+  using end = detail::channel_end<detail::mpsc_channel<T>, detail::channel_receiver_side>;
   using end::drop;
   using end::state_;
 

@@ -91,9 +91,9 @@ struct oneshot_state {
 };
 
 template <class T>
-using oneshot_sender_end = channel_end<oneshot_state<T>, &oneshot_state<T>::release_sender>;
+using oneshot_sender_end = channel_end<oneshot_state<T>, channel_sender_side>;
 template <class T>
-using oneshot_receiver_end = channel_end<oneshot_state<T>, &oneshot_state<T>::release_receiver>;
+using oneshot_receiver_end = channel_end<oneshot_state<T>, channel_receiver_side>;
 
 }  // namespace detail
 
