@@ -4,35 +4,21 @@
 /// state it has in common with the other end (oneshot.hpp's sender and receiver, mpsc.hpp's
 /// receiver). It holds the pointer to the state and makes the end move-only: a move leaves the
 /// source empty, and the end lets go of its share exactly once, when it is destroyed, assigned
-/// to, or `drop()`ped. `Side` says which share: `channel_sender_side` calls the state's
-/// `release_sender()`, `channel_receiver_side` its `release_receiver()` (either may free the
-/// state). What letting go means (cancel the other end, wake it, destroy buffered values) is
-/// the state's, so each channel states it once, beside its state.
+/// to, or `drop()`ped, through `Side::release(state_)`. `Side` is the channel's statement, beside
+/// its state, of what letting go of that end's share means (cancel the other end, wake it,
+/// destroy buffered values, free the state when it is the last): `release(State*& state)` does
+/// it if `state` is not null, and leaves `state` null.
 ///
-/// The state is named only inside `drop()`, so an end can be declared while its value type is
-/// still incomplete (a request that carries the receiver of the next request).
+/// The state is named only inside `Side::release`, so an end can be declared while its value
+/// type is still incomplete (a request that carries the receiver of the next request).
 ///
-/// A base class: everything is inline and non-virtual, and the end is one pointer as before.
-/// mpsc's sender is not built on it: it is copyable (each copy counts as a sender).
+/// A base class: everything is inline and non-virtual, the end is one pointer as before, and the
+/// code after inlining is the hand-written ends' (NOTES section 8). mpsc's sender is not built on
+/// it: it is copyable (each copy counts as a sender).
 
 #include <utility>
 
 namespace gentask::detail {
-
-/// The sending end's share: `State::release_sender()` lets go of it.
-struct channel_sender_side {
-  template <class State>
-  static void release(State* state) noexcept {
-    state->release_sender();
-  }
-};
-/// The receiving end's share: `State::release_receiver()` lets go of it.
-struct channel_receiver_side {
-  template <class State>
-  static void release(State* state) noexcept {
-    state->release_receiver();
-  }
-};
 
 template <class State, class Side>
 class channel_end {
@@ -54,9 +40,7 @@ class channel_end {
   ~channel_end() { drop(); }
 
   /// Lets go of the state now; the end is empty afterwards.
-  void drop() noexcept {
-    if (state_ != nullptr) Side::release(std::exchange(state_, nullptr));
-  }
+  void drop() noexcept { Side::release(state_); }
 
   State* state_ = nullptr;  // null: empty (moved from, used up, or completed)
 };

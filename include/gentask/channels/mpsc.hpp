@@ -248,6 +248,15 @@ class mpsc_channel {
   mpsc_waiter* tail_ = nullptr;
 };
 
+/// What letting go of the receiver's share does (channel_end.hpp's `Side`): see
+/// `mpsc_channel::release_receiver`.
+struct mpsc_receiver_side {
+  template <class T>
+  static void release(mpsc_channel<T>*& state) noexcept {
+    if (state != nullptr) std::exchange(state, nullptr)->release_receiver();
+  }
+};
+
 }  // namespace detail
 
 namespace mpsc {
@@ -415,9 +424,8 @@ class send_future {
 
 /// The consumer: a stream of the items sent, in FIFO order. See the file comment.
 template <class T>
-class receiver
-    : private detail::channel_end<detail::mpsc_channel<T>, detail::channel_receiver_side> {
-  using end = detail::channel_end<detail::mpsc_channel<T>, detail::channel_receiver_side>;
+class receiver : private detail::channel_end<detail::mpsc_channel<T>, detail::mpsc_receiver_side> {
+  using end = detail::channel_end<detail::mpsc_channel<T>, detail::mpsc_receiver_side>;
   using end::drop;
   using end::state_;
 

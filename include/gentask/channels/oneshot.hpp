@@ -72,28 +72,40 @@ struct oneshot_state {
     const waker w = std::move(receiver_waker);
     w.wake();
   }
+};
 
-  /// The sender lets go (it sent, or it is dropped): marks the sending side done (a value was
-  /// stored, or none ever will be), wakes the receiver (after the mark: a wake may poll it at
-  /// once) and drops the sender's reference.
-  void release_sender() noexcept {
-    sender_done = true;
-    wake_receiver();
-    release();
+/// What letting go of each end's share does (channel_end.hpp's `Side`). The sender's, when it
+/// sent or is dropped: marks the sending side done (a value was stored, or none ever will be),
+/// wakes the receiver (after the mark: a wake may poll it at once) and drops its reference.
+struct oneshot_sender_side {
+  template <class T>
+  static void release(oneshot_state<T>*& state) noexcept {
+    if (state != nullptr) finish(state);
   }
-  /// The receiver lets go: a value sent and not received goes with the state (its sender has let
-  /// go already), and a later send gives its value back.
-  void release_receiver() noexcept {
-    receiver_gone = true;
-    receiver_waker = waker();
-    release();
+  /// The same, for a sender known to hold its share (`send`).
+  template <class T>
+  static void finish(oneshot_state<T>*& state) noexcept {
+    state->sender_done = true;
+    state->wake_receiver();
+    std::exchange(state, nullptr)->release();
+  }
+};
+/// The receiver's: a value sent and not received goes with the state (its sender has let go
+/// already), and a later send gives its value back.
+struct oneshot_receiver_side {
+  template <class T>
+  static void release(oneshot_state<T>*& state) noexcept {
+    if (state == nullptr) return;
+    state->receiver_gone = true;
+    state->receiver_waker = waker();
+    std::exchange(state, nullptr)->release();
   }
 };
 
 template <class T>
-using oneshot_sender_end = channel_end<oneshot_state<T>, channel_sender_side>;
+using oneshot_sender_end = channel_end<oneshot_state<T>, oneshot_sender_side>;
 template <class T>
-using oneshot_receiver_end = channel_end<oneshot_state<T>, channel_receiver_side>;
+using oneshot_receiver_end = channel_end<oneshot_state<T>, oneshot_receiver_side>;
 
 }  // namespace detail
 
@@ -119,8 +131,7 @@ class sender : private detail::oneshot_sender_end<T> {
   sender() noexcept = default;
   sender(sender&&) noexcept = default;
   sender& operator=(sender&&) noexcept = default;
-  /// Without a send, fails the receiver with `canceled` and wakes it (channel_end.hpp,
-  /// `oneshot_state::release_sender`).
+  /// Without a send, fails the receiver with `canceled` and wakes it (`oneshot_sender_side`).
   ~sender() = default;
 
   /// Delivers `value` (returns `std::nullopt`) or, if the receiver is gone, gives it back.
@@ -130,11 +141,12 @@ class sender : private detail::oneshot_sender_end<T> {
       throw std::logic_error("oneshot::sender::send: empty sender (already sent or moved from)");
     }
     if (state_->receiver_gone) {
-      drop();  // wakes nothing: the receiver gave up its handle
+      // Wakes nothing: the receiver gave up its handle.
+      detail::oneshot_sender_side::finish(state_);
       return std::optional<T>(std::move(value));
     }
     state_->value.emplace(std::move(value));  // may throw: then nothing has changed
-    drop();
+    detail::oneshot_sender_side::finish(state_);
     return std::nullopt;
   }
 
@@ -164,8 +176,8 @@ class receiver : private detail::oneshot_receiver_end<T> {
   receiver() noexcept = default;
   receiver(receiver&&) noexcept = default;
   receiver& operator=(receiver&&) noexcept = default;
-  /// Destroys a value sent but not received; a later send gives its value back (channel_end.hpp,
-  /// `oneshot_state::release_receiver`).
+  /// Destroys a value sent but not received; a later send gives its value back
+  /// (`oneshot_receiver_side`).
   ~receiver() = default;
 
   template <task Task>
