@@ -18,7 +18,7 @@ namespace gentask::bench::exp02 {
 struct open_map_variant {
   static constexpr const char* name = "open_map";
   template <class... Fs>
-  using reactor = local::basic_reactor<open_map>;
+  using reactor = local::basic_reactor<open_map_storage>;
 };
 
 /// `closed_map`: typed task groups in a closed map declaring exactly the root types each workload
@@ -26,7 +26,7 @@ struct open_map_variant {
 struct closed_map_variant {
   static constexpr const char* name = "closed_map";
   template <class... Fs>
-  using reactor = local::basic_reactor<closed_map<Fs...>>;
+  using reactor = local::basic_reactor<closed_map_storage<Fs...>>;
 };
 
 /// `boxed`, the baseline: one heap block per task (header and payload, the way tokio keeps a task

@@ -6,6 +6,7 @@
 /// `<gentask/reactors/local.hpp>`. Including single headers compiles faster.
 
 #include <gentask/core/budget.hpp>
+#include <gentask/core/child_task.hpp>
 #include <gentask/core/diagnostics.hpp>
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
@@ -75,7 +76,6 @@
 #include <gentask/sync/mutex.hpp>
 #include <gentask/sync/semaphore.hpp>
 
-#include <gentask/unordered/child_task.hpp>
 #include <gentask/unordered/per_leaf_notify.hpp>
 #include <gentask/unordered/poll_all.hpp>
 #include <gentask/unordered/ready_id_set.hpp>

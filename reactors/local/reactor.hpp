@@ -2,7 +2,7 @@
 /// @file
 /// `gentask::local::basic_reactor<StoragePolicy>`: the simplest single-threaded reactor, a thin
 /// layer over the reactor kit (`runtime::scheduler`). `local::reactor` is
-/// `basic_reactor<open_map>`; `local::block_on(f)` runs `f` on a fresh one.
+/// `basic_reactor<open_map_storage>`; `local::block_on(f)` runs `f` on a fresh one.
 ///
 /// What is its own: it parks on a condition variable (`runtime::condvar_unparker`) when nothing
 /// is ready, owns a `timer_queue` (a real clock, or a manual one for tests), and drives both
@@ -11,9 +11,9 @@
 ///
 /// - `block_on(f)` polls a root future in place until it completes, running spawned tasks
 ///   between polls; `run_until_idle()` runs spawned tasks until none is ready.
-/// - Storage is a policy: `open_map` (any root type), `closed_map<Fs...>` (declared types only,
-///   compile-time lookup), `boxed_storage` and `boxed_recycling_storage` (the
-///   one-allocation-per-task baselines).
+/// - Storage is a policy: `open_map_storage` (any root type), `closed_map_storage<Fs...>`
+///   (declared types only, compile-time lookup), `boxed_storage` and `boxed_recycling_storage`
+///   (the one-allocation-per-task baselines).
 /// - The task type models `task`, `remote_waking_task`, `spawning_task`, `budgeted_task` (the
 ///   kit's) and `timer_task`: `get_timer()` is the reactor's timer queue; when nothing is ready,
 ///   `block_on` sleeps until the next deadline (real clock) or jumps the clock to it (manual
@@ -102,7 +102,7 @@ class basic_reactor : public basic_scheduler<StoragePolicy> {
   timer_queue timer_;
 };
 
-using reactor = basic_reactor<open_map>;
+using reactor = basic_reactor<open_map_storage>;
 
 template <class P>
 std::size_t basic_reactor<P>::run_until_idle() {

@@ -14,30 +14,19 @@
 /// `if constexpr (timer_task<typename TestType::task_type>)`.
 
 #include <gentask/runtime/reactor.hpp>
-#include <gentask/storage/boxed_task_store.hpp>
-#include <gentask/storage/closed_group_map.hpp>
-#include <gentask/storage/open_group_map.hpp>
 
 #include "conformance_reactor.hpp"  // generated: reactor_under_test<P>, reactor_name
-
-#include <tuple>
+#include "support/storage_policies.hpp"
 
 namespace gentask::test::conformance {
 
-/// The reactor under test on each storage policy, the closed map being `ClosedPolicy`.
+/// The reactor under test on each storage policy (support/storage_policies.hpp), the closed map
+/// being `ClosedPolicy`.
 template <class ClosedPolicy>
-using reactors =
-    std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
-               reactor_under_test<boxed_recycling_storage>, reactor_under_test<ClosedPolicy>>;
+using reactors = on_each_policy_t<reactor_under_test, storage_policies<ClosedPolicy>>;
 
 /// The reactor under test on the policies that accept any root type (the lambdas' types a
 /// test spawns cannot be declared in a closed map).
-using any_root_reactors =
-    std::tuple<reactor_under_test<open_map>, reactor_under_test<boxed_storage>,
-               reactor_under_test<boxed_recycling_storage>>;
-
-/// The storage policies themselves, for suites parameterised on the policy.
-template <class ClosedPolicy>
-using storage_policies = std::tuple<open_map, boxed_storage, boxed_recycling_storage, ClosedPolicy>;
+using any_root_reactors = on_each_policy_t<reactor_under_test, any_root_storage_policies>;
 
 }  // namespace gentask::test::conformance

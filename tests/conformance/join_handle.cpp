@@ -901,10 +901,9 @@ TEMPLATE_LIST_TEST_CASE("registering many foreign joiners at once allocates amor
 // ---------------------------------------------------------------------------------------------
 // A spawned future's item and error need only be move-constructible: the result is built in
 // place (an earlier version assigned it, and an item such as test::counted did not compile).
-TEMPLATE_TEST_CASE("a spawned task whose item is not assignable yields it through its join handle",
-                   "[conformance][join_handle]", conformance::reactor_under_test<gentask::open_map>,
-                   conformance::reactor_under_test<gentask::boxed_storage>,
-                   conformance::reactor_under_test<gentask::boxed_recycling_storage>) {
+TEMPLATE_LIST_TEST_CASE(
+    "a spawned task whose item is not assignable yields it through its join handle",
+    "[conformance][join_handle]", conformance::any_root_reactors) {
   counting_task joiner;
   TestType reactor;
   probe_record record;

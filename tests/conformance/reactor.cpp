@@ -157,7 +157,7 @@ struct spend {
 };
 
 struct no_block_on {
-  using task_type = conformance::reactor_under_test<open_map>::task_type;
+  using task_type = conformance::reactor_under_test<open_map_storage>::task_type;
   no_block_on() = default;
   no_block_on(const no_block_on&) = delete;
   std::size_t run_until_idle();
@@ -176,7 +176,8 @@ TEMPLATE_LIST_TEST_CASE("the reactor models runtime::reactor on every storage po
 TEST_CASE("runtime::reactor does not hold for tasks, stores or half a reactor",
           "[conformance][reactor][concepts]") {
   STATIC_REQUIRE_FALSE(runtime::reactor<no_block_on>);
-  STATIC_REQUIRE_FALSE(runtime::reactor<conformance::reactor_under_test<open_map>::task_type>);
+  STATIC_REQUIRE_FALSE(
+      runtime::reactor<conformance::reactor_under_test<open_map_storage>::task_type>);
   STATIC_REQUIRE_FALSE(runtime::reactor<open_group_map<counting_task>>);
   STATIC_REQUIRE_FALSE(runtime::reactor<int>);
 }

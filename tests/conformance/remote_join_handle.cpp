@@ -114,7 +114,7 @@ TEST_CASE("remote_join_handle is a move-only future pollable only on remote-waki
   STATIC_REQUIRE( pollable<handle, arch::full_task>);
   STATIC_REQUIRE( pollable<handle, noop_task>);
   STATIC_REQUIRE( pollable<handle, remote_counting_task>);
-  STATIC_REQUIRE( pollable<handle, conformance::reactor_under_test<open_map>::task_type>);
+  STATIC_REQUIRE( pollable<handle, conformance::reactor_under_test<open_map_storage>::task_type>);
   STATIC_REQUIRE(!pollable<handle, arch::task>);
   STATIC_REQUIRE(!pollable<handle, arch::spawning_task>);
   STATIC_REQUIRE(!pollable<handle, arch::task_with<without(capability::all, capability::remote_wake)>>);

@@ -50,18 +50,20 @@ namespace arch = gentask::archetypes;
 // ---------------------------------------------------------------------------------------------
 // The concept.
 
-TEST_CASE("spawning_task holds for the spawning archetypes and every policy's reactor task",
-          "[spawn][spawning_task]") {
+TEST_CASE("spawning_task holds for the spawning archetypes", "[spawn][spawning_task]") {
   STATIC_REQUIRE(spawning_task<arch::spawning_task>);
   STATIC_REQUIRE(spawning_task<arch::full_task>);
   STATIC_REQUIRE(spawning_task<arch::task_with<capability::spawn | capability::timer>>);
+}
 
-  STATIC_REQUIRE(spawning_task<reactor_task<gentask::open_map>>);
-  STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed_storage>>);
-  STATIC_REQUIRE(spawning_task<reactor_task<gentask::boxed_recycling_storage>>);
-  STATIC_REQUIRE(spawning_task<reactor_task<closed_policy>>);
-  STATIC_REQUIRE(remote_waking_task<reactor_task<gentask::boxed_storage>>);
-  STATIC_REQUIRE(remote_waking_task<reactor_task<closed_policy>>);
+TEMPLATE_LIST_TEST_CASE(
+    "the reactor's task can spawn on every storage policy, so a future that spawns is pollable",
+    "[spawn][spawning_task]", conformance::reactors<closed_policy>) {
+  using task_type = typename TestType::task_type;
+  STATIC_REQUIRE(spawning_task<task_type>);
+  STATIC_REQUIRE(remote_waking_task<task_type>);
+  STATIC_REQUIRE(pollable<needs_spawn, task_type>);
+  STATIC_REQUIRE(pollable<spawner, task_type>);
 }
 
 TEST_CASE("spawning_task does not hold for the other archetypes or the test kit's tasks",
@@ -80,10 +82,10 @@ TEST_CASE("spawning_task does not hold for the other archetypes or the test kit'
 
 TEST_CASE("spawn returns the join handle of the spawned future's item and error",
           "[spawn][spawning_task]") {
-  STATIC_REQUIRE(
-      std::is_same_v<decltype(gentask::spawn(std::declval<reactor_task<gentask::open_map>&>(),
-                                             std::declval<probe<int, std::string>>())),
-                     join_handle<int, std::string>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(gentask::spawn(
+                                    std::declval<reactor_task<gentask::open_map_storage>&>(),
+                                    std::declval<probe<int, std::string>>())),
+                                join_handle<int, std::string>>);
   STATIC_REQUIRE(
       std::is_same_v<decltype(gentask::spawn(std::declval<reactor_task<closed_policy>&>(),
                                              std::declval<probe<int>>())),
@@ -97,10 +99,6 @@ TEST_CASE("spawn returns the join handle of the spawned future's item and error"
 }
 
 TEST_CASE("a future that spawns is pollable only on spawning tasks", "[spawn][spawning_task]") {
-  STATIC_REQUIRE(pollable<needs_spawn, reactor_task<gentask::open_map>>);
-  STATIC_REQUIRE(pollable<needs_spawn, reactor_task<gentask::boxed_storage>>);
-  STATIC_REQUIRE(pollable<spawner, reactor_task<gentask::boxed_recycling_storage>>);
-  STATIC_REQUIRE(pollable<spawner, reactor_task<closed_policy>>);
   STATIC_REQUIRE(pollable<spawner, arch::spawning_task>);
   STATIC_REQUIRE_FALSE(pollable<needs_spawn, counting_task>);
   STATIC_REQUIRE_FALSE(pollable<spawner, counting_task>);

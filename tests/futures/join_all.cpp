@@ -215,7 +215,7 @@ struct by_pointer {
 };
 
 /// Pending once, woken through its task's remote waker (so not pollable through
-/// `unordered::child_task`, which does not forward `get_remote_waker`), then ready with `id`.
+/// `child_task`, which does not forward `get_remote_waker`), then ready with `id`.
 struct remote_yield {
   using future_concept = future_tag;
   using item_type = int;
@@ -248,7 +248,7 @@ TEST_CASE("above the limit, children that a ready queue cannot poll are spawned 
           "[combinators][join_all][spawn]") {
   // clang-format off
   STATIC_REQUIRE( pollable<remote_yield, local::reactor::task_type>);
-  STATIC_REQUIRE(!pollable<remote_yield, unordered::child_task<local::reactor::task_type>>);
+  STATIC_REQUIRE(!pollable<remote_yield, child_task<local::reactor::task_type>>);
   // clang-format on
   local::reactor reactor;
   std::vector<remote_yield> children;

@@ -1,7 +1,8 @@
 # cmake -DROOT=<dir> -P include_walls.cmake
 # Fails when an #include crosses one of the architecture's walls under ROOT:
 #   - include/gentask/ (the library) includes nothing from reactors/, experiments/ or tests/,
-#     and its core/ includes nothing from ambient/ (the thread-local baseline);
+#     its core/ includes nothing from ambient/ (the thread-local baseline), and its futures/
+#     (the combinators) nothing from unordered/ (the futures_unordered sets sit above them);
 #   - a reactor (reactors/<name>/ and reactors/<name>.hpp) includes only the library and its
 #     own folder, never another reactor;
 #   - experiments/ include only public headers: nothing from tests/ and no gentask/detail/.
@@ -37,6 +38,9 @@ foreach(f IN LISTS library)
         "gentask/reactors/" "reactors/" "experiments/" "tests/" "support/")
   if(f MATCHES "/include/gentask/core/")
     check("${f}" "the core includes the ambient baseline" "gentask/ambient/")
+  endif()
+  if(f MATCHES "/include/gentask/futures/")
+    check("${f}" "a combinator includes a futures_unordered set" "gentask/unordered/")
   endif()
 endforeach()
 

@@ -22,13 +22,13 @@ using namespace gentask::test;
 
 TEST_CASE("a remote handle is copyable and holds the inbox, not the scheduler",
           "[runtime][remote_handle]") {
-  using handle = bare_scheduler<open_map>::remote_handle;
+  using handle = bare_scheduler<open_map_storage>::remote_handle;
   STATIC_REQUIRE(std::is_copy_constructible_v<handle>);
   STATIC_REQUIRE(std::is_copy_assignable_v<handle>);
   STATIC_REQUIRE(sizeof(handle) == sizeof(void*));
   std::optional<handle> kept;
   {
-    bare_scheduler<open_map> s("bare");
+    bare_scheduler<open_map_storage> s("bare");
     const auto before = s.get_inbox().get_reference_count();
     handle a = s.get_remote_handle();
     handle b = a;
@@ -43,7 +43,7 @@ TEST_CASE("a remote handle is copyable and holds the inbox, not the scheduler",
 
 TEST_CASE("a remote spawn from another thread reaches the scheduler's thread through its inbox",
           "[runtime][remote_handle][threads]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   auto remote = s.get_remote_handle();
   std::optional<remote_join_handle<int, never>> h;
   std::thread other([&] { h.emplace(remote.spawn(ready(9)).get_handle()); });

@@ -37,10 +37,10 @@ struct hand_out {
 
 TEST_CASE("a root session polls its root only when woken, and counts each poll a tick",
           "[runtime][root_session]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   auto w = std::make_shared<waker>();
   hand_out root{w};
-  runtime::root_session<bare_scheduler<open_map>> session(s);
+  runtime::root_session<bare_scheduler<open_map_storage>> session(s);
   CHECK(session.is_woken());  // the root starts woken
   CHECK(session.poll(root).is_pending());
   CHECK(s.get_poll_count() == 1);
@@ -58,20 +58,20 @@ TEST_CASE("a root session polls its root only when woken, and counts each poll a
 
 TEST_CASE("a second root session is refused while one is open, and old roots' wakes do nothing",
           "[runtime][root_session]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   auto w = std::make_shared<waker>();
   {
-    runtime::root_session<bare_scheduler<open_map>> first(s);
+    runtime::root_session<bare_scheduler<open_map_storage>> first(s);
     hand_out root{w};
     CHECK(first.poll(root).is_pending());
     try {
-      runtime::root_session<bare_scheduler<open_map>> second(s);
+      runtime::root_session<bare_scheduler<open_map_storage>> second(s);
       FAIL("a nested session opened");
     } catch (const std::logic_error& e) {
       CHECK(std::string(e.what()) == "bare::block_on: not reentrant");
     }
   }
-  runtime::root_session<bare_scheduler<open_map>> next(s);
+  runtime::root_session<bare_scheduler<open_map_storage>> next(s);
   auto polls = std::make_shared<waker>();
   hand_out root{polls};
   CHECK(next.poll(root).is_pending());

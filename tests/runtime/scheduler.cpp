@@ -10,6 +10,7 @@
 #include "support/counted.hpp"
 #include "support/counting_task.hpp"
 #include "support/leaf_futures.hpp"
+#include "support/storage_policies.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -28,6 +29,9 @@ using namespace gentask;
 using namespace gentask::test;
 
 namespace {
+
+/// The closed map of the concept checks (they spawn nothing).
+using closed_policy = closed_map_storage<never_ready<int>>;
 
 /// Records the order of its polls; pending `n` times (waking itself each time), then ready.
 struct ordered {
@@ -82,9 +86,9 @@ struct guarded {
   }
 };
 
-struct reactor_with_member : bare_scheduler<open_map> {
+struct reactor_with_member : bare_scheduler<open_map_storage> {
   std::shared_ptr<bool> member = std::make_shared<bool>(true);
-  reactor_with_member() : bare_scheduler<open_map>("with_member") {}
+  reactor_with_member() : bare_scheduler<open_map_storage>("with_member") {}
   ~reactor_with_member() {
     shutdown();
     *member = false;
@@ -105,8 +109,8 @@ struct spend {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("a scheduler's task is the kit's task and models its capabilities",
-                   "[runtime][scheduler][concepts]", open_map, boxed_storage) {
+TEMPLATE_LIST_TEST_CASE("a scheduler's task is the kit's task and models its capabilities",
+                        "[runtime][scheduler][concepts]", test::storage_policies<closed_policy>) {
   using task_type = bare_task<TestType>;
   STATIC_REQUIRE(task<task_type>);
   STATIC_REQUIRE(remote_waking_task<task_type>);
@@ -119,7 +123,7 @@ TEMPLATE_TEST_CASE("a scheduler's task is the kit's task and models its capabili
 
 TEST_CASE("run_batch polls each task that was ready when it began once, in spawn order",
           "[runtime][scheduler]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   std::vector<int> order;
   auto a = s.spawn(ordered{&order, 1, 1});
   auto b = s.spawn(ordered{&order, 2, 0});
@@ -142,7 +146,7 @@ TEST_CASE("run_batch polls each task that was ready when it began once, in spawn
 
 TEST_CASE("drain_remote acts on remote wakes and reports whether anything was posted",
           "[runtime][scheduler]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   probe_record record;
   auto kept = std::make_shared<waker>();
   remote_waker remote;
@@ -163,7 +167,7 @@ TEST_CASE("drain_remote acts on remote wakes and reports whether anything was po
 
 TEST_CASE("shutdown destroys every task once, refuses later spawns and is idempotent",
           "[runtime][scheduler][shutdown]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   probe_record record;
   s.spawn_detached(probe<int>(record, ready_value{1}, 5));
   auto kept = s.spawn(probe<int>(record, ready_value{2}, 5));
@@ -201,7 +205,7 @@ TEST_CASE("a reactor member that tasks use outlives them when the reactor shuts 
 
 TEST_CASE("the cooperative budget is refilled on each task tick and 0 units are refused",
           "[runtime][scheduler][budget]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   CHECK_FALSE(s.get_coop_budget().has_value());
   CHECK(s.consume_budget());  // off: always true
   s.set_coop_budget(2U);
@@ -220,7 +224,7 @@ TEST_CASE("the cooperative budget is refilled on each task tick and 0 units are 
 }
 
 TEST_CASE("check_thread names the scheduler and the call", "[runtime][scheduler][threads]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   CHECK_NOTHROW(s.check_thread("here"));
   std::string message;
   std::thread other([&] {

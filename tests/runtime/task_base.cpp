@@ -41,7 +41,7 @@ struct use_capabilities {
 
 TEST_CASE("task_base gives every capability of the kit and nothing else",
           "[runtime][task_base][concepts]") {
-  using base = runtime::task_base<bare_scheduler<open_map>>;
+  using base = runtime::task_base<bare_scheduler<open_map_storage>>;
   STATIC_REQUIRE(task<base>);
   STATIC_REQUIRE(remote_waking_task<base>);
   STATIC_REQUIRE(spawning_task<base>);
@@ -54,7 +54,7 @@ TEST_CASE("task_base gives every capability of the kit and nothing else",
 
 TEST_CASE("a task's handles name that task, and its spawn goes to its scheduler",
           "[runtime][task_base]") {
-  bare_scheduler<open_map> s("bare");
+  bare_scheduler<open_map_storage> s("bare");
   auto local = std::make_shared<waker>();
   auto remote = std::make_shared<remote_waker>();
   auto id = std::make_shared<task_id>();

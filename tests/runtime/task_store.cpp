@@ -8,6 +8,7 @@
 #include "runtime/bare_reactor.hpp"
 #include "support/counting_task.hpp"
 #include "support/leaf_futures.hpp"
+#include "support/storage_policies.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,7 +19,7 @@ using test::counting_task;
 
 namespace {
 
-using closed_policy = closed_map<test::probe<int>, test::never_ready<int>>;
+using closed_policy = closed_map_storage<test::probe<int>, test::never_ready<int>>;
 
 /// A store missing `free`: not a task_store.
 struct no_free_store {
@@ -49,19 +50,13 @@ struct copyable_store {
 
 }  // namespace
 
-TEST_CASE("the open map, the closed map and both boxed stores model task_store",
-          "[runtime][task_store][concepts]") {
-  STATIC_REQUIRE(runtime::task_store<open_group_map<counting_task>, counting_task>);
-  STATIC_REQUIRE(runtime::task_store<closed_policy::store<counting_task>, counting_task>);
-  STATIC_REQUIRE(runtime::task_store<boxed_storage::store<counting_task>, counting_task>);
-  STATIC_REQUIRE(runtime::task_store<boxed_recycling_storage::store<counting_task>, counting_task>);
-  // ... for a reactor's own task type too, through the policy tags.
-  using local_task = local::reactor::task_type;
-  STATIC_REQUIRE(runtime::storage_policy<open_map, local_task>);
-  STATIC_REQUIRE(runtime::storage_policy<closed_policy, local_task>);
-  STATIC_REQUIRE(runtime::storage_policy<boxed_storage, local_task>);
+TEMPLATE_LIST_TEST_CASE("every storage policy's store models task_store",
+                        "[runtime][task_store][concepts]", test::storage_policies<closed_policy>) {
   STATIC_REQUIRE(
-      runtime::storage_policy<boxed_recycling_storage, test::bare_task<boxed_recycling_storage>>);
+      runtime::task_store<typename TestType::template store<counting_task>, counting_task>);
+  // ... for a reactor's own task type too, through the policy tag.
+  STATIC_REQUIRE(runtime::storage_policy<TestType, local::reactor::task_type>);
+  STATIC_REQUIRE(runtime::storage_policy<TestType, test::bare_task<TestType>>);
 }
 
 TEST_CASE("task_store does not hold for an incomplete or copyable store, or for another task type",

@@ -1,11 +1,10 @@
 #pragma once
 /// @file
 /// Root futures shared by the spawn and join tests, and the closed map that declares all of
-/// them, so that the same test bodies run on every storage policy of the local reactor (as
+/// them, so that the same test bodies run on every storage policy of the reactor under test (as
 /// tokio's rt_common runs its tests on every runtime):
 ///
-///   TEMPLATE_TEST_CASE("...", "[spawn]", gentask::open_map, gentask::boxed_storage,
-///                      gentask::boxed_recycling_storage, closed_policy)
+///   TEMPLATE_LIST_TEST_CASE("...", "[spawn]", conformance::reactors<closed_policy>)
 ///
 /// Every root type a test spawns, on the reactor or from inside a task, must be listed in
 /// `closed_policy`.
@@ -194,8 +193,8 @@ class spawner {
 };
 
 /// Every root type the spawn tests spawn, for the closed map.
-using closed_policy = gentask::closed_map<probe<int>, probe<int, std::string>, probe<box>, scripted,
-                                          scripted_box, joins, spawner>;
+using closed_policy = gentask::closed_map_storage<probe<int>, probe<int, std::string>, probe<box>,
+                                                  scripted, scripted_box, joins, spawner>;
 
 /// The heap allocations one spawn of a type already seen costs, per storage policy, when
 /// `live` tasks are alive at once (boxed_recycling keeps one freed block).

@@ -7,6 +7,7 @@
 #include "support/alloc_counter.hpp"
 #include "support/counting_task.hpp"
 #include "support/leaf_futures.hpp"
+#include "support/storage_policies.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -54,12 +55,9 @@ void warm_slot_table(Store& store, std::size_t count) {
 
 }  // namespace
 
-TEST_CASE("boxed obeys the storage laws", "[storage][boxed][laws]") {
-  laws::check_storage_laws<boxed_store>();
-}
-
-TEST_CASE("boxed_recycling obeys the storage laws", "[storage][boxed][laws]") {
-  laws::check_storage_laws<recycling_store>();
+TEMPLATE_LIST_TEST_CASE("both boxed stores obey the storage laws", "[storage][boxed][laws]",
+                        test::boxed_storage_policies) {
+  laws::check_storage_laws<typename TestType::template store<counting_task>>();
 }
 
 TEST_CASE("the boxed policies name their stores and allocators", "[storage][boxed]") {
@@ -260,8 +258,8 @@ TEST_CASE("boxed_recycling caches one block and passes over-aligned blocks throu
   }
 }
 
-TEMPLATE_TEST_CASE("a detached task that completes on a boxed reactor is freed once",
-                   "[storage][boxed][reactor]", boxed_storage, boxed_recycling_storage) {
+TEMPLATE_LIST_TEST_CASE("a detached task that completes on a boxed reactor is freed once",
+                        "[storage][boxed][reactor]", test::boxed_storage_policies) {
   // The reactor's after_poll frees a completed detached task inside destroy_payload, then calls
   // maybe_free on the same header again. A boxed store has deallocated (or cached) the block by
   // then and left its state word alone, so the task is freed twice: the live count wraps and the

@@ -59,11 +59,12 @@ TEST_CASE("closed_group_map accepts exactly its declared root types",
   STATIC_REQUIRE(!one::accepts<first_type>);
 }
 
-TEST_CASE("closed_group_map is the storage of closed_map", "[storage][closed_group_map]") {
+TEST_CASE("closed_group_map is the storage of closed_map_storage", "[storage][closed_group_map]") {
   STATIC_REQUIRE(
-      std::is_same_v<closed_map<first_type, second_type, third_type>::store<counting_task>,
+      std::is_same_v<closed_map_storage<first_type, second_type, third_type>::store<counting_task>,
                      store_type>);
-  using reactor_type = local::basic_reactor<closed_map<ready_future<int>, test::yield_now<int>>>;
+  using reactor_type =
+      local::basic_reactor<closed_map_storage<ready_future<int>, test::yield_now<int>>>;
   STATIC_REQUIRE(
       std::is_same_v<
           reactor_type::storage_type,
@@ -157,7 +158,7 @@ TEST_CASE("closed_group_map poll dispatches to the task's own group",
 
 TEST_CASE("a reactor on a closed_group_map runs its declared root types",
           "[storage][closed_group_map]") {
-  local::basic_reactor<closed_map<ready_future<int>, test::yield_now<int>>> reactor;
+  local::basic_reactor<closed_map_storage<ready_future<int>, test::yield_now<int>>> reactor;
   auto a = reactor.spawn(ready(1));
   auto b = reactor.spawn(test::yield_now(2));
   CHECK(a.get_id().get_group() == 0);

@@ -42,9 +42,9 @@ TEST_CASE("open_group_map obeys the storage laws", "[storage][open_group_map][la
   laws::check_storage_laws<store_type>();
 }
 
-TEST_CASE("open_group_map is the storage of open_map and of local::reactor",
+TEST_CASE("open_group_map is the storage of open_map_storage and of local::reactor",
           "[storage][open_group_map]") {
-  STATIC_REQUIRE(std::is_same_v<open_map::store<counting_task>, store_type>);
+  STATIC_REQUIRE(std::is_same_v<open_map_storage::store<counting_task>, store_type>);
   STATIC_REQUIRE(
       std::is_same_v<local::reactor::storage_type, open_group_map<local::reactor::task_type>>);
   STATIC_REQUIRE(store_type::accepts<tagged<1>>);

@@ -21,6 +21,6 @@ TEST_CASE("gentask.hpp alone gives futures, streams, channels, storage and the k
   CHECK(s.poll(task).get_value() == 6);
   auto [tx, rx] = oneshot::channel<int>();
   STATIC_REQUIRE(future<decltype(rx)>);
-  STATIC_REQUIRE(runtime::task_store<open_map::store<test::noop_task>, test::noop_task>);
+  STATIC_REQUIRE(runtime::task_store<open_map_storage::store<test::noop_task>, test::noop_task>);
   STATIC_REQUIRE(runtime::unparker<runtime::condvar_unparker>);
 }

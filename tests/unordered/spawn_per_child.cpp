@@ -13,6 +13,7 @@
 
 #include "support/alloc_counter.hpp"
 #include "support/counting_task.hpp"
+#include "support/storage_policies.hpp"
 #include "unordered/unordered_fixtures.hpp"
 
 #include <catch2/catch.hpp>
@@ -295,13 +296,14 @@ struct sum_driver {
   }
 };
 
-using closed_for_sets = closed_map<sum_driver, unordered::detail::completion_notifier<flag_child>>;
+using closed_for_sets =
+    closed_map_storage<sum_driver, unordered::spawn_per_child<flag_child>::child_future_type>;
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("spawn_per_child runs on every storage policy of the local reactor",
-                   "[unordered][spawn_per_child][storage]", open_map, boxed_storage,
-                   boxed_recycling_storage, closed_for_sets) {
+TEMPLATE_LIST_TEST_CASE("spawn_per_child runs on every storage policy of the local reactor",
+                        "[unordered][spawn_per_child][storage]",
+                        test::storage_policies<closed_for_sets>) {
   local::basic_reactor<TestType> reactor;
   unordered::spawn_per_child<flag_child> set;
   flag_child::context ctx;

@@ -54,6 +54,7 @@
 ///
 /// @see oneshot.hpp (a single value), stream.hpp
 
+#include <gentask/channels/channel_end.hpp>
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
@@ -249,6 +250,15 @@ class mpsc_channel {
   mpsc_waiter* tail_ = nullptr;
 };
 
+/// What letting go of the receiver's share does (channel_end.hpp's `Side`): see
+/// `mpsc_channel::release_receiver`.
+struct mpsc_receiver_side {
+  template <class T>
+  static void release(mpsc_channel<T>*& state) noexcept {
+    if (state != nullptr) std::exchange(state, nullptr)->release_receiver();
+  }
+};
+
 }  // namespace detail
 
 namespace mpsc {
@@ -384,7 +394,7 @@ class send_future {
   poll_result<unit, send_error<T>> poll(Task& task) {
     auto* state = sender_.state_;
     if (state == nullptr) {
-      ::gentask::detail::throw_polled_after_completion(
+      detail::throw_polled_after_completion(
           "mpsc::send_future: polled after completion or when empty");
     }
     if (!state->receiver_alive()) {
@@ -432,7 +442,11 @@ class send_future {
 
 /// The consumer: a stream of the items sent, in FIFO order. See the file comment.
 template <class T>
-class receiver {
+class receiver : private detail::channel_end<detail::mpsc_channel<T>, detail::mpsc_receiver_side> {
+  using end = detail::channel_end<detail::mpsc_channel<T>, detail::mpsc_receiver_side>;
+  using end::drop;
+  using end::state_;
+
  public:
   using stream_concept = stream_tag;
   using item_type = T;
@@ -440,24 +454,16 @@ class receiver {
 
   /// An empty receiver: `poll_next` throws `polled_after_completion`.
   receiver() noexcept = default;
-  receiver(const receiver&) = delete;
-  receiver& operator=(const receiver&) = delete;
-  receiver(receiver&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
-  receiver& operator=(receiver&& other) noexcept {
-    if (this != &other) {
-      drop();
-      state_ = std::exchange(other.state_, nullptr);
-    }
-    return *this;
-  }
-  /// Destroys the buffered items and fails waiting (and later) sends with their values back.
-  ~receiver() { drop(); }
+  receiver(receiver&&) noexcept = default;
+  receiver& operator=(receiver&&) noexcept = default;
+  /// Destroys the buffered items and fails waiting (and later) sends with their values back
+  /// (channel_end.hpp, `mpsc_channel::release_receiver`).
+  ~receiver() = default;
 
   template <task Task>
   stream_poll_result<T, never> poll_next(Task& task) {
     if (state_ == nullptr) {
-      ::gentask::detail::throw_polled_after_completion(
-          "mpsc::receiver: polled after the end or when empty");
+      detail::throw_polled_after_completion("mpsc::receiver: polled after the end or when empty");
     }
     if (state_->len() > 0) return state_->pop();
     if (state_->sender_count() == 0) {
@@ -478,13 +484,7 @@ class receiver {
 
  private:
   friend std::pair<sender<T>, receiver<T>> channel<T>(std::size_t);
-  explicit receiver(detail::mpsc_channel<T>* state) noexcept : state_(state) {}
-
-  void drop() noexcept {
-    if (state_ != nullptr) std::exchange(state_, nullptr)->release_receiver();
-  }
-
-  detail::mpsc_channel<T>* state_ = nullptr;
+  explicit receiver(detail::mpsc_channel<T>* state) noexcept : end(state) {}
 };
 
 /// A new channel whose buffer holds `capacity` items: one sender and the receiver. Throws

@@ -38,6 +38,7 @@
 ///
 /// @see mpsc.hpp (a bounded multi-producer channel), errors.hpp (`canceled`)
 
+#include <gentask/channels/channel_end.hpp>
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
@@ -73,6 +74,39 @@ struct oneshot_state {
   }
 };
 
+/// What letting go of each end's share does (channel_end.hpp's `Side`). The sender's, when it
+/// sent or is dropped: marks the sending side done (a value was stored, or none ever will be),
+/// wakes the receiver (after the mark: a wake may poll it at once) and drops its reference.
+struct oneshot_sender_side {
+  template <class T>
+  static void release(oneshot_state<T>*& state) noexcept {
+    if (state != nullptr) finish(state);
+  }
+  /// The same, for a sender known to hold its share (`send`).
+  template <class T>
+  static void finish(oneshot_state<T>*& state) noexcept {
+    state->sender_done = true;
+    state->wake_receiver();
+    std::exchange(state, nullptr)->release();
+  }
+};
+/// The receiver's: a value sent and not received goes with the state (its sender has let go
+/// already), and a later send gives its value back.
+struct oneshot_receiver_side {
+  template <class T>
+  static void release(oneshot_state<T>*& state) noexcept {
+    if (state == nullptr) return;
+    state->receiver_gone = true;
+    state->receiver_waker = waker();
+    std::exchange(state, nullptr)->release();
+  }
+};
+
+template <class T>
+using oneshot_sender_end = channel_end<oneshot_state<T>, oneshot_sender_side>;
+template <class T>
+using oneshot_receiver_end = channel_end<oneshot_state<T>, oneshot_receiver_side>;
+
 }  // namespace detail
 
 namespace oneshot {
@@ -87,22 +121,18 @@ std::pair<sender<T>, receiver<T>> channel();
 
 /// The sending end: move-only, used up by `send`. See the file comment.
 template <class T>
-class sender {
+class sender : private detail::oneshot_sender_end<T> {
+  using end = detail::oneshot_sender_end<T>;
+  using end::drop;
+  using end::state_;
+
  public:
   /// An empty sender: `send` throws, `is_canceled()` is true.
   sender() noexcept = default;
-  sender(const sender&) = delete;
-  sender& operator=(const sender&) = delete;
-  sender(sender&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
-  sender& operator=(sender&& other) noexcept {
-    if (this != &other) {
-      drop();
-      state_ = std::exchange(other.state_, nullptr);
-    }
-    return *this;
-  }
-  /// Without a send, fails the receiver with `canceled` and wakes it.
-  ~sender() { drop(); }
+  sender(sender&&) noexcept = default;
+  sender& operator=(sender&&) noexcept = default;
+  /// Without a send, fails the receiver with `canceled` and wakes it (`oneshot_sender_side`).
+  ~sender() = default;
 
   /// Delivers `value` (returns `std::nullopt`) or, if the receiver is gone, gives it back.
   /// Leaves the sender empty. Throws `std::logic_error` on an empty sender.
@@ -111,11 +141,12 @@ class sender {
       throw std::logic_error("oneshot::sender::send: empty sender (already sent or moved from)");
     }
     if (state_->receiver_gone) {
-      finish();  // wakes nothing: the receiver gave up its handle
+      // Wakes nothing: the receiver gave up its handle.
+      detail::oneshot_sender_side::finish(state_);
       return std::optional<T>(std::move(value));
     }
     state_->value.emplace(std::move(value));  // may throw: then nothing has changed
-    finish();
+    detail::oneshot_sender_side::finish(state_);
     return std::nullopt;
   }
 
@@ -126,26 +157,16 @@ class sender {
 
  private:
   friend std::pair<sender<T>, receiver<T>> channel<T>();
-  explicit sender(detail::oneshot_state<T>* state) noexcept : state_(state) {}
-
-  /// Lets go of the state; a receiver that still waits fails with `canceled`.
-  void drop() noexcept {
-    if (state_ != nullptr) finish();
-  }
-  /// Marks the sending side done (a value was stored, or none ever will be), wakes the receiver
-  /// (after the mark: a wake may poll it at once) and lets go of the state.
-  void finish() noexcept {
-    state_->sender_done = true;
-    state_->wake_receiver();
-    std::exchange(state_, nullptr)->release();
-  }
-
-  detail::oneshot_state<T>* state_ = nullptr;
+  explicit sender(detail::oneshot_state<T>* state) noexcept : end(state) {}
 };
 
 /// The receiving end: a future of the value, failing with `canceled`. See the file comment.
 template <class T>
-class receiver {
+class receiver : private detail::oneshot_receiver_end<T> {
+  using end = detail::oneshot_receiver_end<T>;
+  using end::drop;
+  using end::state_;
+
  public:
   using future_concept = future_tag;
   using item_type = T;
@@ -153,23 +174,16 @@ class receiver {
 
   /// An empty receiver: polling it throws `polled_after_completion`.
   receiver() noexcept = default;
-  receiver(const receiver&) = delete;
-  receiver& operator=(const receiver&) = delete;
-  receiver(receiver&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
-  receiver& operator=(receiver&& other) noexcept {
-    if (this != &other) {
-      drop();
-      state_ = std::exchange(other.state_, nullptr);
-    }
-    return *this;
-  }
-  /// Destroys a value sent but not received; a later send gives its value back.
-  ~receiver() { drop(); }
+  receiver(receiver&&) noexcept = default;
+  receiver& operator=(receiver&&) noexcept = default;
+  /// Destroys a value sent but not received; a later send gives its value back
+  /// (`oneshot_receiver_side`).
+  ~receiver() = default;
 
   template <task Task>
   poll_result<T, canceled> poll(Task& task) {
     if (state_ == nullptr) {
-      ::gentask::detail::throw_polled_after_completion(
+      detail::throw_polled_after_completion(
           "oneshot::receiver: polled after completion or when empty");
     }
     if (state_->value.has_value()) {
@@ -188,17 +202,7 @@ class receiver {
 
  private:
   friend std::pair<sender<T>, receiver<T>> channel<T>();
-  explicit receiver(detail::oneshot_state<T>* state) noexcept : state_(state) {}
-
-  void drop() noexcept {
-    if (state_ == nullptr) return;
-    // A value sent and not received goes with the state: its sender has let go already.
-    state_->receiver_gone = true;
-    state_->receiver_waker = waker();
-    std::exchange(state_, nullptr)->release();
-  }
-
-  detail::oneshot_state<T>* state_ = nullptr;
+  explicit receiver(detail::oneshot_state<T>* state) noexcept : end(state) {}
 };
 
 /// A new channel: its sender and its receiver. One heap allocation.

@@ -20,7 +20,7 @@
 /// `timer_driver`            | the local reactor's task, the test kit | | `ui_task`             |
 /// `get_ui_state()`: the UI thread's state    | archetypes only (planned: the UI-invoke reactor) |
 ///
-/// (`unordered::child_task<T>` forwards each of these that `T` has, except
+/// (`child_task<T>` forwards each of these that `T` has, except
 /// `get_remote_waker`.)
 ///
 /// A capability is checked at compile time. This replaces futures 0.2's

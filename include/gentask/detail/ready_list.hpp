@@ -5,7 +5,7 @@
 /// FIFO ring of child indices, a queued flag per child (a child woken twice is queued once) and
 /// the parent's waker, in one allocation (the header, then the ring, then the flags). A child's
 /// waker (`make_waker(i)`) queues `i` and wakes the parent: O(1), never allocating. Same-thread
-/// only (its reference count is plain), as the wakers `unordered::child_task` hands out.
+/// only (its reference count is plain), as the wakers `child_task` hands out.
 
 #include <gentask/core/waker.hpp>
 

@@ -14,18 +14,18 @@
 /// each wake up to `poll_all_limit` (8) children, and above it each is polled from a ready
 /// queue with a waker of its own (spawned as a task of its own where it cannot be, and the task
 /// spawns), so a wake costs O(1), not O(n). `join_all<range_strategy::spawn_per_child>(r)`
-/// names one. Generic in the task type: pollable on every task on which `F` is (with `ready_queue`,
-/// on `unordered::child_task<Task>`). From a `std::array` of `N` futures the result is a
+/// names one. Generic in the task type: pollable on every task on which `F` is (with
+/// `ready_queue`, on `child_task<Task>`). From a `std::array` of `N` futures the result is a
 /// `std::array` and nothing is allocated while `N <= poll_all_limit`. Polled again after
 /// completion, it throws `polled_after_completion`.
 
+#include <gentask/core/child_task.hpp>
 #include <gentask/core/errors.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/futures/range_children.hpp>
-#include <gentask/unordered/child_task.hpp>
 
 #include <array>
 #include <cstddef>
@@ -39,12 +39,12 @@ namespace detail {
 
 /// What a range combinator's children must be pollable on, for a strategy.
 template <class F, class Task, range_strategy S, bool MaySpawn = true>
-concept range_pollable =
-    (S == range_strategy::poll_all && pollable<F, Task>) ||
-    (S == range_strategy::ready_queue && pollable<F, unordered::child_task<Task>>) ||
-    (S == range_strategy::spawn_per_child && spawns_join_handles<Task, F>) ||
-    (S == range_strategy::automatic && pollable<F, Task> &&
-     (pollable<F, unordered::child_task<Task>> || (MaySpawn && spawns_join_handles<Task, F>)));
+concept range_pollable = (S == range_strategy::poll_all && pollable<F, Task>) ||
+                         (S == range_strategy::ready_queue && pollable<F, child_task<Task>>) ||
+                         (S == range_strategy::spawn_per_child && spawns_join_handles<Task, F>) ||
+                         (S == range_strategy::automatic && pollable<F, Task> &&
+                          (pollable<F, child_task<Task>> ||
+                           (MaySpawn && spawns_join_handles<Task, F>)));
 
 template <class T, std::size_t N>
 using range_result_t = std::conditional_t<N == 0, std::vector<T>, std::array<T, N>>;

@@ -7,7 +7,7 @@
 /// - `range_strategy::poll_all`: every pending child is polled, with the parent's own waker,
 ///   on each poll of the parent. No per-child state; right for a few children.
 /// - `range_strategy::ready_queue`: each child is polled with a waker of its own
-///   (`unordered::child_task`), whose wake queues that child in a ready list and wakes the
+///   (`child_task`), whose wake queues that child in a ready list and wakes the
 ///   parent; a poll of the parent polls only the queued children (at most as many as were
 ///   queued when it began, then it yields). One block for the list and one vector of wakers per
 ///   set; O(1) per wake.
@@ -18,7 +18,7 @@
 ///   runs such a set declares `notify_on_completion<F>` among its root types.
 /// - `range_strategy::automatic` (the default): `poll_all` up to `poll_all_limit` children,
 ///   above it `ready_queue`, or `spawn_per_child` where the children cannot be polled through
-///   `unordered::child_task` but the task can spawn them. Experiment 05 chose both: polling all
+///   `child_task` but the task can spawn them. Experiment 05 chose both: polling all
 ///   stops paying at about 8 cheap children (futures-util's `join_all` switches at 30), and a
 ///   ready queue costs less than half as much per child as a spawned task on the local reactor.
 ///
@@ -27,6 +27,7 @@
 /// parent's poll (with `spawn_per_child`, it is rethrown there when the child's result is taken).
 /// Dropping the set drops every child not done (a spawned one is canceled).
 
+#include <gentask/core/child_task.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
@@ -36,7 +37,6 @@
 #include <gentask/detail/ready_list.hpp>
 #include <gentask/detail/state_union.hpp>
 #include <gentask/spawn/join_handle.hpp>
-#include <gentask/unordered/child_task.hpp>
 
 #include <array>
 #include <concepts>
@@ -151,7 +151,7 @@ class range_children {
         if constexpr (pollable<F, Task>) return poll_every(task, on);
         break;
       case range_strategy::ready_queue:
-        if constexpr (pollable<F, unordered::child_task<Task>>) return poll_queued(task, on);
+        if constexpr (pollable<F, child_task<Task>>) return poll_queued(task, on);
         break;
       default:
         if constexpr (detail::spawns_join_handles<Task, F>) return take_completed(task, on);
@@ -175,7 +175,7 @@ class range_children {
   void start(Task& task) {
     range_strategy m = Strategy;
     if (m == range_strategy::automatic) {
-      constexpr bool queue = pollable<F, unordered::child_task<Task>>;
+      constexpr bool queue = pollable<F, child_task<Task>>;
       m = slots_.size() <= poll_all_limit                    ? range_strategy::poll_all
           : queue                                            ? range_strategy::ready_queue
           : MaySpawn && detail::spawns_join_handles<Task, F> ? range_strategy::spawn_per_child
@@ -200,7 +200,7 @@ class range_children {
         }
       }
     } else {
-      static_assert(Strategy != range_strategy::spawn_per_child || N == N + 1,
+      static_assert(Strategy != range_strategy::spawn_per_child,
                     "gentask: range_strategy::spawn_per_child needs a task that spawns (a "
                     "spawning_task whose spawn returns gentask::join_handle)");
     }
@@ -241,7 +241,7 @@ class range_children {
       if (!i) break;
       auto& s = slots_[*i];
       if (s.index() != 0) continue;
-      unordered::child_task<Task> child(task, wakers_[*i]);
+      child_task<Task> child(task, wakers_[*i]);
       auto r = s.template get<0>().poll(child);
       if (r.is_pending()) continue;
       s.template emplace<3>();

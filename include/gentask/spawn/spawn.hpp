@@ -3,30 +3,20 @@
 /// `spawn(task, f)`: spawns `f` as a task of its own through the task that is being polled, and
 /// returns the join handle (`[[nodiscard]]`: dropping it cancels the task at once). The task
 /// type must model `spawning_task`; on one that does not, `spawn` does not compile and the
-/// diagnostic names it (`diagnostics::_TASK_DOES_NOT_MODEL_SPAWNING_TASK_<Task, F>`).
+/// diagnostic names it (`diagnostics::_TASK_DOES_NOT_MODEL_SPAWNING_TASK_<Task, F>`, declared
+/// with the library's other diagnostic tags in core/diagnostics.hpp).
 ///
 /// A leaf that spawns states the capability in its own signature
 /// (`template <spawning_task T> poll(T&)`), so a tree containing it is pollable only where
 /// spawning is possible; this function is for code that takes the task generically.
 
+#include <gentask/core/diagnostics.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/task.hpp>
-#include <gentask/detail/always_false.hpp>
 
 #include <utility>
 
 namespace gentask {
-
-// NOLINTBEGIN(bugprone-reserved-identifier): a diagnostic tag in the style of stdexec.
-namespace diagnostics {
-template <class Task, class F>
-struct _TASK_DOES_NOT_MODEL_SPAWNING_TASK_ {
-  static_assert(detail::always_false<Task, F>,
-                "gentask: spawn(task, f) needs a task type that models spawning_task (a reactor "
-                "whose tasks can spawn); this one does not");
-};
-}  // namespace diagnostics
-// NOLINTEND(bugprone-reserved-identifier)
 
 struct spawn_fn {
   template <class Task, future F>

@@ -2,16 +2,16 @@
 /// @file
 /// `closed_group_map<Task, Fs...>`: a reactor's task storage as a *closed* type-indexed map,
 /// a `boost::hana::map` from each declared root future type to its task group, for a reactor
-/// declared with its task types (`local::basic_reactor<closed_map<A, B, C>>`).
+/// declared with its task types (`local::basic_reactor<closed_map_storage<A, B, C>>`).
 ///
 /// Lookup is resolved at compile time: spawning `F` goes straight to its group, and spawning a
 /// type that was not declared does not compile; the diagnostic names the type
-/// (`diagnostics::_ROOT_TYPE_NOT_DECLARED_IN_CLOSED_MAP_<F, ...>`). A ready task's group is
-/// found by a jump table on its group id and its poll is a direct call that the compiler can
-/// inline, where the open map pays one indirect call through the group's table: what the closed
-/// map saves is that call, and the inlining it prevents.
+/// (`diagnostics::_ROOT_TYPE_NOT_DECLARED_IN_CLOSED_MAP_<F, ...>`, in core/diagnostics.hpp). A
+/// ready task's group is found by a jump table on its group id and its poll is a direct call
+/// that the compiler can inline, where the open map pays one indirect call through the group's
+/// table: what the closed map saves is that call, and the inlining it prevents.
 
-#include <gentask/detail/always_false.hpp>
+#include <gentask/core/diagnostics.hpp>
 #include <gentask/detail/visit_index.hpp>
 #include <gentask/storage/task_cell.hpp>
 #include <gentask/storage/task_group.hpp>
@@ -30,17 +30,6 @@
 #include <utility>
 
 namespace gentask {
-
-// NOLINTBEGIN(bugprone-reserved-identifier): a diagnostic tag in the style of stdexec.
-namespace diagnostics {
-template <class F, class... Declared>
-struct _ROOT_TYPE_NOT_DECLARED_IN_CLOSED_MAP_ {
-  static_assert(detail::always_false<F, Declared...>,
-                "gentask: this root future type was not declared in the reactor's closed_map<...>; "
-                "declare it there, or use the open map");
-};
-}  // namespace diagnostics
-// NOLINTEND(bugprone-reserved-identifier)
 
 namespace detail {
 template <class F, class... Fs>
@@ -62,7 +51,7 @@ class closed_group : public task_group<F, Task> {
 
 template <class Task, class... Fs>
 class closed_group_map {
-  static_assert(sizeof...(Fs) > 0, "closed_map<...> needs at least one root future type");
+  static_assert(sizeof...(Fs) > 0, "closed_map_storage<...> needs at least one root future type");
   static_assert(sizeof...(Fs) < task_id::max_group, "too many root future types");
 
   template <class Is>
@@ -168,9 +157,9 @@ class closed_group_map {
   std::array<task_group_base<Task>*, sizeof...(Fs)> bases_;
 };
 
-/// The storage policy tag: `local::basic_reactor<closed_map<A, B, C>>`.
+/// The storage policy tag: `local::basic_reactor<closed_map_storage<A, B, C>>`.
 template <class... Fs>
-struct closed_map {
+struct closed_map_storage {
   template <class Task>
   using store = closed_group_map<Task, Fs...>;
 };

@@ -6,7 +6,7 @@
 /// see detail/type_index.hpp) into an array, not a hash of `typeid`. Dispatching a ready task
 /// costs one indirect call (the group's `cell_ops::poll`).
 ///
-/// Use as a reactor's storage policy: `local::basic_reactor<open_map>`.
+/// Use as a reactor's storage policy: `local::basic_reactor<open_map_storage>`.
 
 #include <gentask/detail/type_index.hpp>
 #include <gentask/storage/task_cell.hpp>
@@ -125,8 +125,8 @@ class open_group_map {
   std::vector<task_group_base<Task>*> by_type_;                 // by type_index
 };
 
-/// The storage policy tag: `local::basic_reactor<open_map>`.
-struct open_map {
+/// The storage policy tag: `local::basic_reactor<open_map_storage>`.
+struct open_map_storage {
   template <class Task>
   using store = open_group_map<Task>;
 };

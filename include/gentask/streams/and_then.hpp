@@ -27,8 +27,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace gentask::streams {
-namespace detail {
+namespace gentask::detail {
 
 /// `fn` makes, from an item of `S`, a future whose error unifies with that of `S`.
 template <class Fn, class S>
@@ -36,7 +35,9 @@ concept item_to_future =
     std::invocable<Fn&, item_type_t<S> &&>&& future<std::invoke_result_t<Fn&, item_type_t<S>&&>>&&
         unifiable<error_type_t<S>, error_type_t<std::invoke_result_t<Fn&, item_type_t<S>&&>>>;
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::streams {
 
 template <stream S, class Fn>
 requires detail::item_to_future<Fn, S>
@@ -61,8 +62,7 @@ class and_then_stream {
   requires pollable_stream<S, Task> && pollable<next_future, Task>
       stream_poll_result<item_type, error_type> poll_next(Task& task) {
     if (!state_)
-      ::gentask::detail::throw_polled_after_completion(
-          "streams::and_then: polled after completion");
+      detail::throw_polled_after_completion("streams::and_then: polled after completion");
     running& r = *state_;
     if (!r.current) {
       auto next = r.stream.poll_next(task);
@@ -77,8 +77,8 @@ class and_then_stream {
         return ready_value{std::optional<item_type>()};
       }
       try {
-        r.current.emplace(gentask::detail::construct_from{
-            [&r, &item] { return std::invoke(r.fn, std::move(*item)); }});
+        r.current.emplace(
+            detail::construct_from{[&r, &item] { return std::invoke(r.fn, std::move(*item)); }});
       } catch (...) {
         state_.reset();
         throw;
@@ -107,7 +107,7 @@ struct and_then_fn {
   }
   template <class Fn>
   constexpr auto operator()(Fn&& fn) const {
-    return gentask::detail::make_pipe_closure<and_then_fn>(std::forward<Fn>(fn));
+    return detail::make_pipe_closure<and_then_fn>(std::forward<Fn>(fn));
   }
 };
 inline constexpr and_then_fn and_then{};

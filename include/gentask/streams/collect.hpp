@@ -37,8 +37,7 @@ class collect_future {
 
   template <task Task>
   requires pollable_stream<S, Task> poll_result<item_type, error_type> poll(Task& task) {
-    if (!state_)
-      ::gentask::detail::throw_polled_after_completion("streams::collect: polled after completion");
+    if (!state_) detail::throw_polled_after_completion("streams::collect: polled after completion");
     for (;;) {
       auto next = state_->stream.poll_next(task);
       if (next.is_pending()) return pending;
@@ -65,7 +64,7 @@ struct collect_fn {
   auto operator()(S&& s) const {
     return collect_future<std::remove_cvref_t<S>>(std::forward<S>(s));
   }
-  constexpr auto operator()() const { return gentask::detail::make_pipe_closure<collect_fn>(); }
+  constexpr auto operator()() const { return detail::make_pipe_closure<collect_fn>(); }
 };
 inline constexpr collect_fn collect{};
 

@@ -41,8 +41,7 @@ requires std::predicate < Pred&, const item_type_t<S>
   template <task Task>
   requires pollable_stream<S, Task> stream_poll_result<item_type, error_type> poll_next(
       Task& task) {
-    if (!state_)
-      ::gentask::detail::throw_polled_after_completion("streams::filter: polled after completion");
+    if (!state_) detail::throw_polled_after_completion("streams::filter: polled after completion");
     for (;;) {
       auto result = state_->stream.poll_next(task);
       if (result.is_pending()) return result;
@@ -74,7 +73,7 @@ struct filter_fn {
   }
   template <class Pred>
   constexpr auto operator()(Pred&& pred) const {
-    return gentask::detail::make_pipe_closure<filter_fn>(std::forward<Pred>(pred));
+    return detail::make_pipe_closure<filter_fn>(std::forward<Pred>(pred));
   }
 };
 inline constexpr filter_fn filter{};

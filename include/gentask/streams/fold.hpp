@@ -30,13 +30,11 @@
 #include <utility>
 #include <variant>
 
-namespace gentask::streams {
-namespace detail {
+namespace gentask::detail {
 
 /// The future a fold step makes: `fn(acc, item)` as a future.
 template <class S, class Acc, class Fn>
-using fold_step_t =
-    gentask::detail::as_future_t<std::invoke_result_t<Fn&, Acc&&, item_type_t<S>&&>>;
+using fold_step_t = detail::as_future_t<std::invoke_result_t<Fn&, Acc&&, item_type_t<S>&&>>;
 
 /// `fn(acc, item)` gives the next accumulator, or a future of it with a unifiable error.
 template <class Fn, class S, class Acc>
@@ -44,7 +42,9 @@ concept fold_step = std::invocable<Fn&, Acc&&, item_type_t<S> &&>&&
     std::convertible_to<item_type_t<fold_step_t<S, Acc, Fn>>, Acc>&&
         unifiable<error_type_t<S>, error_type_t<fold_step_t<S, Acc, Fn>>>;
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::streams {
 
 template <stream S, class Acc, class Fn>
 requires std::move_constructible<Acc> && detail::fold_step<Fn, S, Acc>
@@ -70,8 +70,7 @@ class fold_future {
   template <task Task>
   requires pollable_stream<S, Task> && pollable<step_future, Task>
       poll_result<item_type, error_type> poll(Task& task) {
-    if (!state_)
-      ::gentask::detail::throw_polled_after_completion("streams::fold: polled after completion");
+    if (!state_) detail::throw_polled_after_completion("streams::fold: polled after completion");
     running& r = *state_;
     for (;;) {
       if (auto* step = std::get_if<1>(&r.step)) {
@@ -102,8 +101,8 @@ class fold_future {
       }
       try {
         Acc acc = std::move(*std::get_if<0>(&r.step));
-        r.step.template emplace<1>(gentask::detail::construct_from{[&r, &acc, &item] {
-          return gentask::detail::invoke_as_future(r.fn, std::move(acc), std::move(*item));
+        r.step.template emplace<1>(detail::construct_from{[&r, &acc, &item] {
+          return detail::invoke_as_future(r.fn, std::move(acc), std::move(*item));
         }});
       } catch (...) {
         state_.reset();
@@ -127,8 +126,7 @@ struct fold_fn {
   }
   template <class Init, class Fn>
   requires(!stream<Init>) constexpr auto operator()(Init&& init, Fn&& fn) const {
-    return gentask::detail::make_pipe_closure<fold_fn>(std::forward<Init>(init),
-                                                       std::forward<Fn>(fn));
+    return detail::make_pipe_closure<fold_fn>(std::forward<Init>(init), std::forward<Fn>(fn));
   }
 };
 inline constexpr fold_fn fold{};

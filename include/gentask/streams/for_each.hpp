@@ -27,19 +27,20 @@
 #include <type_traits>
 #include <utility>
 
-namespace gentask::streams {
-namespace detail {
+namespace gentask::detail {
 
 /// The future `for_each` makes of an item: `fn(item)` as a future.
 template <class S, class Fn>
-using for_each_step_t = gentask::detail::as_future_t<std::invoke_result_t<Fn&, item_type_t<S>&&>>;
+using for_each_step_t = detail::as_future_t<std::invoke_result_t<Fn&, item_type_t<S>&&>>;
 
 /// `fn(item)` is callable, and its future's error unifies with that of `S`.
 template <class Fn, class S>
 concept for_each_step = std::invocable<Fn&, item_type_t<S> &&>&&
     unifiable<error_type_t<S>, error_type_t<for_each_step_t<S, Fn>>>;
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::streams {
 
 template <stream S, class Fn>
 requires detail::for_each_step<Fn, S>
@@ -64,8 +65,7 @@ class for_each_future {
   requires pollable_stream<S, Task> && pollable<step_future, Task>
       poll_result<item_type, error_type> poll(Task& task) {
     if (!state_)
-      ::gentask::detail::throw_polled_after_completion(
-          "streams::for_each: polled after completion");
+      detail::throw_polled_after_completion("streams::for_each: polled after completion");
     running& r = *state_;
     for (;;) {
       if (r.current) {
@@ -89,8 +89,8 @@ class for_each_future {
         return ready_value{};
       }
       try {
-        r.current.emplace(gentask::detail::construct_from{
-            [&r, &item] { return gentask::detail::invoke_as_future(r.fn, std::move(*item)); }});
+        r.current.emplace(detail::construct_from{
+            [&r, &item] { return detail::invoke_as_future(r.fn, std::move(*item)); }});
       } catch (...) {
         state_.reset();
         throw;
@@ -111,7 +111,7 @@ struct for_each_fn {
   }
   template <class Fn>
   constexpr auto operator()(Fn&& fn) const {
-    return gentask::detail::make_pipe_closure<for_each_fn>(std::forward<Fn>(fn));
+    return detail::make_pipe_closure<for_each_fn>(std::forward<Fn>(fn));
   }
 };
 inline constexpr for_each_fn for_each{};

@@ -39,8 +39,7 @@ class stream_future {
   template <task Task>
   requires pollable_stream<S, Task> poll_result<item_type, error_type> poll(Task& task) {
     if (!stream_)
-      ::gentask::detail::throw_polled_after_completion(
-          "streams::into_future: polled after completion");
+      detail::throw_polled_after_completion("streams::into_future: polled after completion");
     auto next = stream_->poll_next(task);
     if (next.is_pending()) return pending;
     S rest = std::move(*stream_);
@@ -64,7 +63,7 @@ struct into_future_fn {
   auto operator()(S&& s) const {
     return stream_future<std::remove_cvref_t<S>>(std::forward<S>(s));
   }
-  constexpr auto operator()() const { return gentask::detail::make_pipe_closure<into_future_fn>(); }
+  constexpr auto operator()() const { return detail::make_pipe_closure<into_future_fn>(); }
 };
 inline constexpr into_future_fn into_future{};
 

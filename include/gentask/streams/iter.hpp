@@ -38,8 +38,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace gentask::streams {
-namespace detail {
+namespace gentask::detail {
 
 /// What `iter` stores for an argument of type `Rng`: the rvalue range itself...
 template <class Rng>
@@ -77,7 +76,9 @@ concept iterable = iter_storable<iter_storage_t<Rng>> &&
     (std::is_lvalue_reference_v<Rng> || ranges::view_<std::remove_cvref_t<Rng>> ||
      std::constructible_from<std::remove_cvref_t<Rng>, Rng>);
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::streams {
 
 template <class R>
 requires detail::iter_storable<R>
@@ -130,8 +131,7 @@ class iter_stream {
 
   template <task Task>
   stream_poll_result<item_type, error_type> poll_next(Task& /*task*/) {
-    if (!range_)
-      ::gentask::detail::throw_polled_after_completion("streams::iter: polled after completion");
+    if (!range_) detail::throw_polled_after_completion("streams::iter: polled after completion");
     if (!position_) {
       // First poll, or first poll after a move of a range that is not borrowed.
       position_.emplace(

@@ -40,8 +40,7 @@ requires std::invocable<Fn&, item_type_t<S> &&> class map_stream {
   template <task Task>
   requires pollable_stream<S, Task> stream_poll_result<item_type, error_type> poll_next(
       Task& task) {
-    if (!state_)
-      ::gentask::detail::throw_polled_after_completion("streams::map: polled after completion");
+    if (!state_) detail::throw_polled_after_completion("streams::map: polled after completion");
     auto result = state_->stream.poll_next(task);
     if (result.is_pending()) return pending;
     if (result.is_failed()) {
@@ -55,7 +54,7 @@ requires std::invocable<Fn&, item_type_t<S> &&> class map_stream {
     }
     try {
       return ready_value{std::optional<item_type>(
-          std::in_place, gentask::detail::invoke_to_unit(state_->fn, std::move(*item)))};
+          std::in_place, detail::invoke_to_unit(state_->fn, std::move(*item)))};
     } catch (...) {
       state_.reset();
       throw;
@@ -75,7 +74,7 @@ struct map_fn {
   }
   template <class Fn>
   constexpr auto operator()(Fn&& fn) const {
-    return gentask::detail::make_pipe_closure<map_fn>(std::forward<Fn>(fn));
+    return detail::make_pipe_closure<map_fn>(std::forward<Fn>(fn));
   }
 };
 inline constexpr map_fn map{};

@@ -32,8 +32,7 @@ class take_stream {
   template <task Task>
   requires pollable_stream<S, Task> stream_poll_result<item_type, error_type> poll_next(
       Task& task) {
-    if (ended_)
-      ::gentask::detail::throw_polled_after_completion("streams::take: polled after completion");
+    if (ended_) detail::throw_polled_after_completion("streams::take: polled after completion");
     if (remaining_ == 0) {
       inner_.reset();
       ended_ = true;
@@ -61,9 +60,7 @@ struct take_fn {
   auto operator()(S&& s, std::size_t n) const {
     return take_stream<std::remove_cvref_t<S>>(std::forward<S>(s), n);
   }
-  constexpr auto operator()(std::size_t n) const {
-    return gentask::detail::make_pipe_closure<take_fn>(n);
-  }
+  constexpr auto operator()(std::size_t n) const { return detail::make_pipe_closure<take_fn>(n); }
 };
 inline constexpr take_fn take{};
 

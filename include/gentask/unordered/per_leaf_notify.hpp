@@ -6,15 +6,10 @@
 /// the project's `spawn_per_child` is measured against, so it follows the original's data
 /// structures and per-operation costs rather than improving on them.
 ///
-/// **Contract** (common to the `futures_unordered` variants):
-///   - `push(f)` (or `push(task, f)`, the task unused) stores a child; it first runs when the set
-///     is polled. Pushing from inside a child's poll is allowed.
-///   - `poll_next(t)` returns `ready(outcome)` for one completed child (its `poll_result`, ready or
-///     failed, never pending), in completion order; `ready(std::nullopt)` when the set holds no
-///     child (not an end: the set may be pushed to and polled again, as futures-rs returns
-///     `Ready(None)` when empty); `pending` otherwise, with a wake of `t` arranged.
-///   - Pollable on `Task` when `F` is pollable on `child_task<Task>` (the parent's task with the
-///     child's own wake handle; every capability but `get_remote_waker` is forwarded).
+/// **Contract**: the one all `futures_unordered` variants keep (set_shell.hpp): outcomes in
+/// completion order; pollable on `Task` when `F` is pollable on `child_task<Task>` (the
+/// parent's task with the child's own wake handle; every capability but `get_remote_waker` is
+/// forwarded).
 ///
 /// **Design, as in the original.**
 ///   - One heap node per child, allocated by `push` (one allocation per push; futures' `Task<Fut>`
@@ -59,23 +54,16 @@
 ///     or `len` polls.
 ///   - A child polled to completion is destroyed right away (inside `poll_next`).
 ///
-/// **Exceptions.** A child's poll that throws: its node is released (the child destroyed, removed
-/// from the set) and the exception leaves `poll_next`, as futures' `Bomb` guard releases the task
-/// while the panic unwinds. The set stays usable.
+/// **Exceptions.** As in the contract (set_shell.hpp): a child's poll that throws has its node
+/// released (the child destroyed, removed from the set), as futures' `Bomb` guard releases the
+/// task while the panic unwinds.
 ///
-/// **Destruction** destroys every child exactly once, on the current thread. Wake handles that
-/// outlive the set keep their node (not the child) alive and wake nothing.
-///
-/// **Destroying the set from inside a child's poll** (a child holding a pointer to the
-/// `std::optional` that owns the set, and resetting it) is safe: `poll_next` keeps a guard on
-/// its own stack and the set points to it while a child runs. A destructor (or move assignment)
-/// that runs then moves the set's storage (the list of all children and the ready-to-run queue,
-/// both on the heap) into that guard instead of destroying it; `poll_next`, once the child's poll
-/// returns, sees the flag, returns `pending` (dropping that child's result, if any) without
-/// touching the set, and the guard destroys the children (the one just polled included) when
-/// `poll_next` returns. Moving a set from inside its own child's poll is not supported, and
-/// `poll_next` is not reentrant (a child that polls its own set gets `std::logic_error`).
+/// **Destruction**, and destruction from inside a child's poll: as in the contract. Wake
+/// handles that outlive the set keep their node (not the child) alive and wake nothing. The
+/// storage handed to `poll_next`'s guard is the list of all children and the ready-to-run queue,
+/// both on the heap; the guard also releases the child that was running.
 
+#include <gentask/core/child_task.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
@@ -83,7 +71,7 @@
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
-#include <gentask/unordered/child_task.hpp>
+#include <gentask/unordered/set_shell.hpp>
 #include <gentask/unordered/yield_policy.hpp>
 
 #include <cstddef>
@@ -93,8 +81,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace gentask::unordered {
-namespace detail {
+namespace gentask::detail {
 
 struct pln_queue;
 
@@ -187,7 +174,8 @@ void pln_release_task(pln_node_base* b) noexcept {
   if (!was_queued) pln_drop_ref(n);  // else the ready-to-run queue owns the reference now
 }
 
-/// What the set owns: moved into a poll guard when the set is destroyed during a child's poll.
+/// What the set owns (set_shell's `Storage`): moved into the poll guard when the set is destroyed
+/// during a child's poll.
 template <class F>
 struct pln_storage {
   pln_queue* queue = nullptr;
@@ -247,12 +235,16 @@ struct pln_storage {
   }
 };
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::unordered {
 
 template <future F, yield_policy YieldPolicy = yield2_or_len>
-class per_leaf_notify {
+class per_leaf_notify : private detail::set_shell<detail::pln_storage<F>> {
   static_assert(std::is_object_v<F> && !std::is_const_v<F>,
                 "per_leaf_notify: the child type must be a non-const object type");
+  using shell = detail::set_shell<detail::pln_storage<F>>;
+  using shell::s_;
 
  public:
   using stream_concept = stream_tag;
@@ -261,19 +253,9 @@ class per_leaf_notify {
   using error_type = never;
   using yield_policy_type = YieldPolicy;
 
-  /// Allocates the ready-to-run queue (futures' `new` allocates it and its stub).
+  /// Allocates the ready-to-run queue (futures' `new` allocates it and its stub). Moves, copies
+  /// and destruction: set_shell.hpp.
   per_leaf_notify() { s_.queue = new detail::pln_queue; }
-  per_leaf_notify(per_leaf_notify&& other) noexcept : s_(std::move(other.s_)) {}
-  per_leaf_notify& operator=(per_leaf_notify&& other) noexcept {
-    if (this != &other) {
-      retire();
-      s_ = std::move(other.s_);
-    }
-    return *this;
-  }
-  per_leaf_notify(const per_leaf_notify&) = delete;
-  per_leaf_notify& operator=(const per_leaf_notify&) = delete;
-  ~per_leaf_notify() { retire(); }
 
   /// Stores `f` in a new node (one allocation) and enqueues it; it first runs when the set is
   /// polled.
@@ -296,9 +278,7 @@ class per_leaf_notify {
 
   template <task Task>
   requires pollable<F, child_task<Task>> stream_poll_result<item_type, never> poll_next(Task& t) {
-    if (polling_ != nullptr) {
-      throw std::logic_error("per_leaf_notify::poll_next: not reentrant (a child polled its set)");
-    }
+    this->check_not_polling("per_leaf_notify::poll_next: not reentrant (a child polled its set)");
     if (s_.queue == nullptr) return ready_value{std::optional<item_type>()};  // moved-from
     const std::size_t len = s_.len;
     std::size_t polled = 0;
@@ -307,8 +287,7 @@ class per_leaf_notify {
       waker current = t.get_waker();
       if (!current.will_wake(s_.queue->parent)) s_.queue->parent = std::move(current);
     }
-    poll_guard guard(this);
-    polling_ = &guard;
+    poll_guard guard(*this);
     for (;;) {
       detail::pln_node_base* base = s_.queue->dequeue();
       if (base == nullptr) {
@@ -329,7 +308,7 @@ class per_leaf_notify {
         child_task<Task> child(t, borrowed.handle);
         return n->future->poll(child);
       }();
-      if (guard.destroyed) return pending;  // the set is gone; the guard releases n and the rest
+      if (guard.set_destroyed()) return pending;  // the guard releases n and the rest
       guard.in_flight = nullptr;
       ++polled;
       if (r.is_complete()) {
@@ -347,43 +326,20 @@ class per_leaf_notify {
   }
 
  private:
-  /// Lives on `poll_next`'s stack; see the file comment (destruction during a child's poll).
-  struct poll_guard {
-    explicit poll_guard(per_leaf_notify* set) noexcept : owner(set) {}
+  /// `poll_next`'s guard (set_shell.hpp): releases the child that was running when its poll
+  /// threw (futures' `Bomb`), or when the set was destroyed during it.
+  struct poll_guard : shell::poll_guard_base {
+    explicit poll_guard(per_leaf_notify& set) noexcept : shell::poll_guard_base(set) {}
     poll_guard(const poll_guard&) = delete;
     poll_guard& operator=(const poll_guard&) = delete;
     ~poll_guard() {
-      if (destroyed) {
-        // `owner` is gone: release the child that was running, then `dead` frees the rest.
-        if (in_flight != nullptr) detail::pln_release_task<F>(in_flight);
-        return;
-      }
-      if (in_flight != nullptr) {  // the child's poll threw: remove it (futures' `Bomb`)
-        --owner->s_.len;
-        detail::pln_release_task<F>(in_flight);
-      }
-      owner->polling_ = nullptr;
+      if (in_flight == nullptr) return;
+      if (!this->set_destroyed()) --this->storage().len;  // else the set's count is gone too
+      detail::pln_release_task<F>(in_flight);
     }
 
-    per_leaf_notify* owner;
     detail::pln_node_base* in_flight = nullptr;
-    bool destroyed = false;
-    detail::pln_storage<F> dead;
   };
-
-  /// Destroys the storage, or hands it to the running `poll_next`'s guard.
-  void retire() noexcept {
-    if (polling_ != nullptr) {
-      polling_->dead = std::move(s_);
-      polling_->destroyed = true;
-      polling_ = nullptr;
-    } else {
-      s_.clear();
-    }
-  }
-
-  detail::pln_storage<F> s_;
-  poll_guard* polling_ = nullptr;
 };
 
 }  // namespace gentask::unordered

@@ -8,15 +8,10 @@
 /// running as a stream, and the no-bookkeeping baseline against which the notifying designs
 /// (`per_leaf_notify`, `ready_id_set`) and `spawn_per_child` are measured.
 ///
-/// **Contract** (common to the `futures_unordered` variants):
-///   - `push(f)` (or `push(task, f)`, the task unused) stores a child; it first runs when the set
-///     is polled. Pushing from inside a child's poll is allowed.
-///   - `poll_next(t)` returns `ready(outcome)` for one completed child (its `poll_result`, ready or
-///     failed, never pending); `ready(std::nullopt)` when the set holds no child (not an end: the
-///     set may be pushed to and polled again); `pending` otherwise, with a wake of `t` arranged
-///     (each pending child arranged one through `t`).
-///   - Pollable on `Task` exactly when `F` is pollable on `Task`: the children get the parent's
-///     task itself, so every capability (`get_remote_waker` included) reaches them.
+/// **Contract**: the one all `futures_unordered` variants keep (set_shell.hpp), with two
+/// specifics: pollable on `Task` exactly when `F` is pollable on `Task` (the children get the
+/// parent's task itself, so every capability, `get_remote_waker` included, reaches them), and
+/// a `pending` result has a wake of `t` arranged by each pending child through `t`.
 ///
 /// **Design.** Children sit in a vector of slots with an intrusive free list (a completed child's
 /// slot is reused by a later push). `poll_next` polls the live slots in index order and stops at
@@ -32,21 +27,10 @@
 /// returns, and if it lands in a slot the sweep has already passed and the call ends `pending`,
 /// the parent is woken so that the new child runs. No allocation except vector growth on push.
 ///
-/// **Exceptions.** A child's poll that throws: the child is destroyed (its slot freed) and the
-/// exception leaves `poll_next`. The set stays usable.
-///
-/// **Destruction** destroys every child exactly once, on the current thread. There are no
-/// per-child handles: the handles children keep are the parent's.
-///
-/// **Destroying the set from inside a child's poll** (a child holding a pointer to the
-/// `std::optional` that owns the set, and resetting it) is safe: `poll_next` keeps a guard on
-/// its own stack and the set points to it while a child runs. A destructor (or move assignment)
-/// that runs then moves the set's storage (the vector of slots, whose elements keep their
-/// addresses) into that guard instead of destroying it; `poll_next`, once the child's poll
-/// returns, sees the flag, returns `pending` (dropping that child's result, if any) without
-/// touching the set, and the guard destroys the children when `poll_next` returns. Moving a set
-/// from inside its own child's poll is not supported, and `poll_next` is not reentrant (a child
-/// that polls its own set gets `std::logic_error`).
+/// **Exceptions, destruction, destruction from inside a child's poll**: as in the contract
+/// (set_shell.hpp); there are no per-child handles: the handles children keep are the parent's.
+/// The storage handed to `poll_next`'s guard is the vector of slots, whose elements keep their
+/// addresses.
 
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
@@ -54,17 +38,16 @@
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
+#include <gentask/unordered/set_shell.hpp>
 
 #include <cstddef>
 #include <limits>
 #include <optional>
-#include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-namespace gentask::unordered {
-namespace detail {
+namespace gentask::detail {
 
 inline constexpr std::size_t pa_no_slot = std::numeric_limits<std::size_t>::max();
 
@@ -74,7 +57,8 @@ struct pa_slot {
   std::size_t next_free = pa_no_slot;
 };
 
-/// What the set owns: moved into a poll guard when the set is destroyed during a child's poll.
+/// What the set owns (set_shell's `Storage`): moved into the poll guard when the set is destroyed
+/// during a child's poll.
 template <class F>
 struct pa_storage {
   std::vector<pa_slot<F>> slots;
@@ -117,14 +101,25 @@ struct pa_storage {
     active = 0;
     free_head = pa_no_slot;
   }
+
+  /// Destroys the child in `index` and frees the slot.
+  void remove(std::size_t index) noexcept {
+    slots[index].future.reset();
+    slots[index].next_free = std::exchange(free_head, index);
+    --active;
+  }
 };
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::unordered {
 
 template <future F>
-class poll_all {
+class poll_all : private detail::set_shell<detail::pa_storage<F>> {
   static_assert(std::is_object_v<F> && !std::is_const_v<F>,
                 "poll_all: the child type must be a non-const object type");
+  using shell = detail::set_shell<detail::pa_storage<F>>;
+  using shell::s_;
 
  public:
   using stream_concept = stream_tag;
@@ -132,22 +127,12 @@ class poll_all {
   using item_type = poll_result<item_type_t<F>, error_type_t<F>>;
   using error_type = never;
 
+  /// Moves, copies and destruction: set_shell.hpp.
   poll_all() = default;
-  poll_all(poll_all&& other) noexcept : s_(std::move(other.s_)) {}
-  poll_all& operator=(poll_all&& other) noexcept {
-    if (this != &other) {
-      retire();
-      s_ = std::move(other.s_);
-    }
-    return *this;
-  }
-  poll_all(const poll_all&) = delete;
-  poll_all& operator=(const poll_all&) = delete;
-  ~poll_all() { retire(); }
 
   /// Stores `f` in a free slot (or a new one); it first runs when the set is polled.
   void push(F f) {
-    if (polling_ != nullptr) {
+    if (this->is_polling()) {
       s_.deferred.emplace_back(std::in_place, std::move(f));
       ++s_.deferred_live;
       return;
@@ -165,23 +150,21 @@ class poll_all {
 
   template <task Task>
   requires pollable<F, Task> stream_poll_result<item_type, never> poll_next(Task& t) {
-    if (polling_ != nullptr) {
-      throw std::logic_error("poll_all::poll_next: not reentrant (a child polled its set)");
-    }
+    this->check_not_polling("poll_all::poll_next: not reentrant (a child polled its set)");
     merge_deferred();  // pushes left aside by a child's poll that threw
     if (s_.active == 0) return ready_value{std::optional<item_type>()};
-    poll_guard guard(this);
-    polling_ = &guard;
+    poll_guard guard(*this);
     bool wake_for_pushed = false;
     for (std::size_t i = 0; i < s_.slots.size(); ++i) {  // re-read: pushes may append
       if (!s_.slots[i].future) continue;
       guard.in_flight = i;
       item_type r = s_.slots[i].future->poll(t);
-      if (guard.destroyed) return pending;  // the set is gone; the guard destroys the children
+      if (guard.set_destroyed())
+        return pending;  // the set is gone; the guard destroys the children
       guard.in_flight = detail::pa_no_slot;
       if (!s_.deferred.empty() && merge_deferred() <= i) wake_for_pushed = true;
       if (r.is_complete()) {
-        remove(i);
+        s_.remove(i);
         return ready_value{std::optional<item_type>(std::move(r))};
       }
     }
@@ -190,21 +173,18 @@ class poll_all {
   }
 
  private:
-  /// Lives on `poll_next`'s stack; see the file comment (destruction during a child's poll).
-  struct poll_guard {
-    explicit poll_guard(poll_all* set) noexcept : owner(set) {}
+  /// `poll_next`'s guard (set_shell.hpp); removes a child whose poll threw.
+  struct poll_guard : shell::poll_guard_base {
+    explicit poll_guard(poll_all& set) noexcept : shell::poll_guard_base(set) {}
     poll_guard(const poll_guard&) = delete;
     poll_guard& operator=(const poll_guard&) = delete;
     ~poll_guard() {
-      if (destroyed) return;  // `owner` is gone; `dead` destroys the children
-      if (in_flight != detail::pa_no_slot) owner->remove(in_flight);  // the child's poll threw
-      owner->polling_ = nullptr;
+      if (!this->set_destroyed() && in_flight != detail::pa_no_slot) {
+        this->storage().remove(in_flight);
+      }
     }
 
-    poll_all* owner;
     std::size_t in_flight = detail::pa_no_slot;
-    bool destroyed = false;
-    detail::pa_storage<F> dead;
   };
 
   /// Stores `f`; returns its slot.
@@ -243,27 +223,6 @@ class poll_all {
     s_.deferred.clear();
     return lowest;
   }
-
-  /// Destroys the child in `index` and frees the slot.
-  void remove(std::size_t index) noexcept {
-    s_.slots[index].future.reset();
-    s_.slots[index].next_free = std::exchange(s_.free_head, index);
-    --s_.active;
-  }
-
-  /// Destroys the storage, or hands it to the running `poll_next`'s guard.
-  void retire() noexcept {
-    if (polling_ != nullptr) {
-      polling_->dead = std::move(s_);
-      polling_->destroyed = true;
-      polling_ = nullptr;
-    } else {
-      s_.clear();
-    }
-  }
-
-  detail::pa_storage<F> s_;
-  poll_guard* polling_ = nullptr;
 };
 
 }  // namespace gentask::unordered

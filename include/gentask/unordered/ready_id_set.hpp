@@ -7,15 +7,10 @@
 /// `spawn_per_child` is measured against, so it follows the original's data structures and
 /// per-operation costs rather than improving on them.
 ///
-/// **Contract** (common to the `futures_unordered` variants):
-///   - `push(f)` (or `push(task, f)`, the task unused) stores a child; it first runs when the set
-///     is polled. Pushing from inside a child's poll is allowed.
-///   - `poll_next(t)` returns `ready(outcome)` for one completed child (its `poll_result`, ready or
-///     failed, never pending), in completion order; `ready(std::nullopt)` when the set holds no
-///     child (not an end: the set may be pushed to and polled again); `pending` otherwise, with a
-///     wake of `t` arranged.
-///   - Pollable on `Task` when `F` is pollable on `child_task<Task>` (the parent's task with the
-///     child's own wake handle; every capability but `get_remote_waker` is forwarded).
+/// **Contract**: the one all `futures_unordered` variants keep (set_shell.hpp): outcomes in
+/// completion order; pollable on `Task` when `F` is pollable on `child_task<Task>` (the
+/// parent's task with the child's own wake handle; every capability but `get_remote_waker` is
+/// forwarded).
 ///
 /// **Design, as in the original.**
 ///   - Children sit in a vector of slots (`futures: Vec<Option<F>>`); a child's id is its slot.
@@ -69,19 +64,12 @@
 /// child wake also wakes the parent; each `poll_next` polls at most the leftover ids and one
 /// drain, so a child that wakes itself is polled at most once per drain (no livelock).
 ///
-/// **Destruction** destroys every child exactly once, on the current thread. Wake handles that
-/// outlive the set keep the stack alive (refcounted) and wake nothing.
-///
-/// **Destroying the set from inside a child's poll** (a child holding a pointer to the
-/// `std::optional` that owns the set, and resetting it) is safe: `poll_next` keeps a guard on
-/// its own stack and the set points to it while a child runs. A destructor (or move assignment)
-/// that runs then moves the set's storage (the vector of slots, whose elements keep their
-/// addresses, and the stack) into that guard instead of destroying it; `poll_next`, once the
-/// child's poll returns, sees the flag, returns `pending` (dropping that child's result, if any)
-/// without touching the set, and the guard destroys the children when `poll_next` returns.
-/// Moving a set from inside its own child's poll is not supported, and `poll_next` is not
-/// reentrant (a child that polls its own set gets `std::logic_error`).
+/// **Destruction**, and destruction from inside a child's poll: as in the contract
+/// (set_shell.hpp). Wake handles that outlive the set keep the stack alive (refcounted) and wake
+/// nothing. The storage handed to `poll_next`'s guard is the vector of slots, whose elements
+/// keep their addresses, and the stack.
 
+#include <gentask/core/child_task.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
@@ -89,7 +77,7 @@
 #include <gentask/core/task.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
-#include <gentask/unordered/child_task.hpp>
+#include <gentask/unordered/set_shell.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -101,8 +89,7 @@
 #include <utility>
 #include <vector>
 
-namespace gentask::unordered {
-namespace detail {
+namespace gentask::detail {
 
 /// One notification: futures 0.1's `stack::Node<usize>`.
 struct ris_node {
@@ -175,7 +162,8 @@ struct ris_slot {
   std::uint32_t next_free = ris_no_slot;
 };
 
-/// What the set owns: moved into a poll guard when the set is destroyed during a child's poll.
+/// What the set owns (set_shell's `Storage`): moved into the poll guard when the set is destroyed
+/// during a child's poll.
 template <class F>
 struct ris_storage {
   std::vector<ris_slot<F>> slots;
@@ -231,14 +219,27 @@ struct ris_storage {
       ris_drop_ref(std::exchange(stack, nullptr));
     }
   }
+
+  /// Destroys the child in `index` and frees the slot; its ids become stale.
+  void remove(std::uint32_t index) noexcept {
+    ris_slot<F>& slot = slots[index];
+    slot.future.reset();
+    ++slot.generation;
+    slot.next_free = std::exchange(free_head, index);
+    --active;
+  }
 };
 
-}  // namespace detail
+}  // namespace gentask::detail
+
+namespace gentask::unordered {
 
 template <future F>
-class ready_id_set {
+class ready_id_set : private detail::set_shell<detail::ris_storage<F>> {
   static_assert(std::is_object_v<F> && !std::is_const_v<F>,
                 "ready_id_set: the child type must be a non-const object type");
+  using shell = detail::set_shell<detail::ris_storage<F>>;
+  using shell::s_;
 
  public:
   using stream_concept = stream_tag;
@@ -246,24 +247,14 @@ class ready_id_set {
   using item_type = poll_result<item_type_t<F>, error_type_t<F>>;
   using error_type = never;
 
-  /// Allocates the shared stack (the original's `Arc::new(Stack::new())`).
+  /// Allocates the shared stack (the original's `Arc::new(Stack::new())`). Moves, copies and
+  /// destruction: set_shell.hpp.
   ready_id_set() { s_.stack = new detail::ris_stack; }
-  ready_id_set(ready_id_set&& other) noexcept : s_(std::move(other.s_)) {}
-  ready_id_set& operator=(ready_id_set&& other) noexcept {
-    if (this != &other) {
-      retire();
-      s_ = std::move(other.s_);
-    }
-    return *this;
-  }
-  ready_id_set(const ready_id_set&) = delete;
-  ready_id_set& operator=(const ready_id_set&) = delete;
-  ~ready_id_set() { retire(); }
 
   /// Stores `f` in a free slot (or a new one) and pushes its id on the ready stack (one
   /// allocation); it first runs when the set is polled.
   void push(F f) {
-    if (polling_ != nullptr) {
+    if (this->is_polling()) {
       s_.deferred.emplace_back(std::in_place, std::move(f));
       ++s_.deferred_live;
       return;
@@ -281,9 +272,7 @@ class ready_id_set {
 
   template <task Task>
   requires pollable<F, child_task<Task>> stream_poll_result<item_type, never> poll_next(Task& t) {
-    if (polling_ != nullptr) {
-      throw std::logic_error("ready_id_set::poll_next: not reentrant (a child polled its set)");
-    }
+    this->check_not_polling("ready_id_set::poll_next: not reentrant (a child polled its set)");
     merge_deferred();  // pushes left aside by a child's poll that threw
     if (s_.active == 0) return ready_value{std::optional<item_type>()};
     {
@@ -296,8 +285,7 @@ class ready_id_set {
         if (s_.slots[i].future) s_.stack->push(detail::ris_id(i, s_.slots[i].generation));
       }
     }
-    poll_guard guard(this);
-    polling_ = &guard;
+    poll_guard guard(*this);
     if (s_.pending != nullptr) {
       guard.list = std::exchange(s_.pending, nullptr);
       if (auto r = poll_list(t, guard)) return std::move(*r);
@@ -310,27 +298,24 @@ class ready_id_set {
  private:
   using result_type = stream_poll_result<item_type, never>;
 
-  /// Lives on `poll_next`'s stack; see the file comment (destruction during a child's poll).
-  struct poll_guard {
-    explicit poll_guard(ready_id_set* set) noexcept : owner(set) {}
+  /// `poll_next`'s guard (set_shell.hpp), with the drain being polled: removes a child whose
+  /// poll threw and keeps the ids not yet polled (or frees them, once the set is gone).
+  struct poll_guard : shell::poll_guard_base {
+    explicit poll_guard(ready_id_set& set) noexcept : shell::poll_guard_base(set) {}
     poll_guard(const poll_guard&) = delete;
     poll_guard& operator=(const poll_guard&) = delete;
     ~poll_guard() {
-      if (destroyed) {  // `owner` is gone; `dead` destroys the children
+      if (this->set_destroyed()) {
         detail::ris_free(list);
         return;
       }
-      if (in_flight != detail::ris_no_slot) owner->remove(in_flight);  // the child's poll threw
+      if (in_flight != detail::ris_no_slot) this->storage().remove(in_flight);  // it threw
       // Keep the ids not yet polled. `pending` is empty here: it was taken for the first round.
-      if (list != nullptr) owner->s_.pending = list;
-      owner->polling_ = nullptr;
+      if (list != nullptr) this->storage().pending = list;
     }
 
-    ready_id_set* owner;
     detail::ris_node* list = nullptr;  // the drain being polled
     std::uint32_t in_flight = detail::ris_no_slot;
-    bool destroyed = false;
-    detail::ris_storage<F> dead;
   };
 
   /// 0.1.13's `poll_pending`: polls the ids of `guard.list` until a child completes.
@@ -353,12 +338,12 @@ class ready_id_set {
         child_task<Task> child(t, handle);
         return slot.future->poll(child);
       }();
-      if (guard.destroyed) return result_type(pending);  // the set is gone
+      if (guard.set_destroyed()) return result_type(pending);  // the set is gone
       guard.in_flight = detail::ris_no_slot;
       merge_deferred();
       if (r.is_complete()) {
         s_.pending = std::exchange(guard.list, nullptr);
-        remove(index);
+        s_.remove(index);
         return result_type(ready_value{std::optional<item_type>(std::move(r))});
       }
     }
@@ -408,29 +393,6 @@ class ready_id_set {
     }
     s_.deferred.clear();
   }
-
-  /// Destroys the child in `index` and frees the slot; its ids become stale.
-  void remove(std::uint32_t index) noexcept {
-    detail::ris_slot<F>& slot = s_.slots[index];
-    slot.future.reset();
-    ++slot.generation;
-    slot.next_free = std::exchange(s_.free_head, index);
-    --s_.active;
-  }
-
-  /// Destroys the storage, or hands it to the running `poll_next`'s guard.
-  void retire() noexcept {
-    if (polling_ != nullptr) {
-      polling_->dead = std::move(s_);
-      polling_->destroyed = true;
-      polling_ = nullptr;
-    } else {
-      s_.clear();
-    }
-  }
-
-  detail::ris_storage<F> s_;
-  poll_guard* polling_ = nullptr;
 };
 
 }  // namespace gentask::unordered

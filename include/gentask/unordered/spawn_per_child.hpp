@@ -2,7 +2,10 @@
 /// @file
 /// `unordered::spawn_per_child<F>` (also `gentask::futures_unordered<F>`): a set of futures
 /// that yields their results in completion order, built on the idea "notify tasks, not
-/// futures": every child is spawned as a task of its own.
+/// futures": every child is spawned as a task of its own. It keeps the contract of every
+/// `futures_unordered` variant (set_shell.hpp), with the differences below: a push spawns at
+/// once, items are join results (so an exception is its child's item), and the reactor owns
+/// the running child.
 ///
 /// - `push(task, f)` spawns `f` at once through `task` (a `spawning_task`), so a child runs
 ///   while the set is not polled; on a typed-group reactor the child lives in the group of its
@@ -17,8 +20,8 @@
 /// - Items are each child's outcome, `poll_result<T, join_error<E>>`: ready with the child's
 ///   value, or failed with its error, `canceled`, or the exception that escaped its poll; a
 ///   child that throws fails only its own item. The stream's own error type is `never`.
-/// - Empty: `poll_next` is ready with `std::nullopt`, and the set may be polled again after a
-///   later push (as futures-rs and tokio's `join_next` do).
+/// - Empty: `poll_next` is ready with `std::nullopt`, as in the contract (and tokio's
+///   `join_next`).
 /// - Dropping the set (or `clear()`) drops the join handles and so cancels every child: each
 ///   child's future is destroyed once, on the reactor's thread, and never polled again. A set
 ///   dropped from inside one of its children's polls is safe: the reactor destroys that child
@@ -26,8 +29,9 @@
 ///
 /// `push` needs a task type that models `spawning_task` and whose `spawn` returns
 /// `gentask::join_handle`; on another task type it does not compile, and the diagnostic names
-/// the missing capability (`diagnostics::_FUTURES_UNORDERED_NEEDS_SPAWNING_TASK_<Task, F>`).
-/// `poll_next` is constrained on `spawning_task` too, so `pollable_stream` is false elsewhere.
+/// the missing capability (`diagnostics::_FUTURES_UNORDERED_NEEDS_SPAWNING_TASK_<Task, F>`, in
+/// core/diagnostics.hpp). `poll_next` is constrained on `spawning_task` too, so
+/// `pollable_stream` is false elsewhere.
 ///
 /// Costs once warm: one completion list per set (allocated at the first push), 0 allocations
 /// per push, per wake and per completion. Single-threaded: the set, its handles and its list
@@ -37,13 +41,13 @@
 /// completes, so the set does not yield it; the reactor (and the parent task with it) is going
 /// away then.
 
+#include <gentask/core/diagnostics.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/waker.hpp>
-#include <gentask/detail/always_false.hpp>
 #include <gentask/spawn/join_error.hpp>
 #include <gentask/spawn/join_handle.hpp>
 
@@ -57,20 +61,6 @@
 
 namespace gentask {
 
-// NOLINTBEGIN(bugprone-reserved-identifier): a diagnostic tag in the style of stdexec.
-namespace diagnostics {
-template <class Task, class F>
-struct _FUTURES_UNORDERED_NEEDS_SPAWNING_TASK_ {
-  static_assert(detail::always_false<Task, F>,
-                "gentask: futures_unordered (spawn_per_child) spawns each child as a task of its "
-                "own, so push(task, f) needs a task type that models spawning_task and whose "
-                "spawn returns gentask::join_handle; this one does not (the per-leaf baselines "
-                "in gentask/unordered/ work on any task)");
-};
-}  // namespace diagnostics
-// NOLINTEND(bugprone-reserved-identifier)
-
-namespace unordered {
 namespace detail {
 
 /// The completion list shared by a set and its children's notifiers: refcounted, since a
@@ -184,6 +174,8 @@ class completion_notifier {
 };
 
 }  // namespace detail
+
+namespace unordered {
 
 template <future F>
 class spawn_per_child {

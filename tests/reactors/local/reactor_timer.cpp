@@ -6,12 +6,11 @@
 #include <gentask/futures/join.hpp>
 #include <gentask/futures/map.hpp>
 #include <gentask/futures/select.hpp>
-#include <gentask/storage/boxed_task_store.hpp>
-#include <gentask/storage/open_group_map.hpp>
 #include <gentask/time/sleep.hpp>
 #include <gentask/time/timer_queue.hpp>
 
 #include "support/leaf_futures.hpp"
+#include "support/storage_policies.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -187,14 +186,15 @@ double to_ms(std::chrono::duration<Rep, Period> d) {
 
 }  // namespace
 
-TEST_CASE("the local reactor's task models timer_task and budgeted_task on every storage policy",
-          "[reactor][local][timer][budget]") {
-  STATIC_REQUIRE(timer_task<local::reactor::task_type>);
-  STATIC_REQUIRE(budgeted_task<local::reactor::task_type>);
-  STATIC_REQUIRE(timer_task<local::basic_reactor<boxed_storage>::task_type>);
-  STATIC_REQUIRE(budgeted_task<local::basic_reactor<boxed_storage>::task_type>);
-  STATIC_REQUIRE(timer_task<local::basic_reactor<boxed_recycling_storage>::task_type>);
-  STATIC_REQUIRE(budgeted_task<local::basic_reactor<boxed_recycling_storage>::task_type>);
+TEMPLATE_LIST_TEST_CASE(
+    "the local reactor's task models timer_task and budgeted_task on every storage policy",
+    "[reactor][local][timer][budget]", storage_policies<closed_map_storage<sleep_future>>) {
+  STATIC_REQUIRE(timer_task<typename local::basic_reactor<TestType>::task_type>);
+  STATIC_REQUIRE(budgeted_task<typename local::basic_reactor<TestType>::task_type>);
+}
+
+TEST_CASE("a sleep is pollable on the local reactor's task, whose timer is its timer queue",
+          "[reactor][local][timer]") {
   STATIC_REQUIRE(pollable<sleep_future, local::reactor::task_type>);
   STATIC_REQUIRE(pollable<proceed_loop, local::reactor::task_type>);
   STATIC_REQUIRE(std::is_same_v<decltype(std::declval<local::reactor::task_type&>().get_timer()),

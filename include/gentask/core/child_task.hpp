@@ -1,6 +1,8 @@
 #pragma once
 /// @file
-/// `unordered::child_task<Task>`: the task a per-leaf-notification set polls a child with. It
+/// `child_task<Task>`: the task a child is polled with where its wakes must be told apart from
+/// its parent's: in the per-leaf-notification sets (unordered/per_leaf_notify.hpp,
+/// ready_id_set.hpp) and in a range combinator's ready queue (futures/range_children.hpp). It
 /// is the parent's task with one change: `get_waker()` returns the child's own wake handle
 /// (futures 0.3 builds a `Context` from the child's `Arc<Task>`; futures 0.1.13 swapped an
 /// "unpark event" carrying the child's id into the current task). Every other capability of
@@ -21,9 +23,10 @@
 
 #include <utility>
 
-namespace gentask::unordered {
+namespace gentask {
 namespace detail {
 
+/// `ui_state_type` of `Task`, where it has one.
 template <class Task>
 struct ui_state_of {};
 template <ui_task Task>
@@ -64,4 +67,4 @@ class child_task : public detail::ui_state_of<Task> {
   const waker* waker_;
 };
 
-}  // namespace gentask::unordered
+}  // namespace gentask

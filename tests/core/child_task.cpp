@@ -1,7 +1,7 @@
-// unordered::child_task<Task>: the parent's task with the child's own wake handle. Every
+// child_task<Task>: the parent's task with the child's own wake handle. Every
 // capability of the parent is forwarded (spawn, io driver, timer, UI state, the cooperative
 // budget) except get_remote_waker, which is deliberately not.
-#include <gentask/unordered/child_task.hpp>
+#include <gentask/core/child_task.hpp>
 
 #include <gentask/core/budget.hpp>
 #include <gentask/core/future.hpp>
@@ -28,7 +28,6 @@
 using namespace gentask;
 using namespace gentask::test;
 namespace arch = gentask::archetypes;
-using gentask::unordered::child_task;
 
 namespace {
 
@@ -84,7 +83,7 @@ concept has_ui_state_type = requires {
 }  // namespace
 
 TEST_CASE("child_task forwards every capability of its parent but the remote waker",
-          "[unordered][child_task]") {
+          "[core][child_task]") {
   STATIC_REQUIRE(models<recording_parent>() == 127U);
   STATIC_REQUIRE(models<child_task<recording_parent>>() == (127U & ~remote_bit));
   STATIC_REQUIRE(models<child_task<arch::full_task>>() ==
@@ -102,7 +101,7 @@ TEST_CASE("child_task forwards every capability of its parent but the remote wak
 TEST_CASE(
     "a child is pollable through child_task where it is on the parent, unless it needs a "
     "remote waker",
-    "[unordered][child_task]") {
+    "[core][child_task]") {
   STATIC_REQUIRE(pollable<needs_timer, child_task<manual_timer_task>>);
   STATIC_REQUIRE(!pollable<needs_timer, child_task<counting_task>>);
   STATIC_REQUIRE(pollable<needs_io, child_task<arch::full_task>>);
@@ -114,7 +113,7 @@ TEST_CASE(
 }
 
 TEST_CASE("child_task names the parent's UI state type only when the parent has one",
-          "[unordered][child_task]") {
+          "[core][child_task]") {
   STATIC_REQUIRE(std::is_same_v<child_task<recording_parent>::ui_state_type, screen>);
   STATIC_REQUIRE(
       std::is_same_v<child_task<arch::ui_task>::ui_state_type, arch::ui_state_archetype>);
@@ -123,7 +122,7 @@ TEST_CASE("child_task names the parent's UI state type only when the parent has 
   STATIC_REQUIRE(!has_ui_state_type<child_task<arch::io_task>>);
 }
 
-TEST_CASE("child_task's wake handle is the child's, not the parent's", "[unordered][child_task]") {
+TEST_CASE("child_task's wake handle is the child's, not the parent's", "[core][child_task]") {
   counting_task parent;
   counting_task child_source;
   const waker child_waker = child_source.get_waker();
@@ -140,7 +139,7 @@ TEST_CASE("child_task's wake handle is the child's, not the parent's", "[unorder
 }
 
 TEST_CASE("child_task's forwarded capabilities reach the parent's own resources",
-          "[unordered][child_task]") {
+          "[core][child_task]") {
   recording_parent parent;
   counting_task child_source;
   const waker child_waker = child_source.get_waker();
@@ -158,7 +157,7 @@ TEST_CASE("child_task's forwarded capabilities reach the parent's own resources"
 }
 
 TEST_CASE("a child spends its parent's cooperative budget and a spent budget wakes the child",
-          "[unordered][child_task]") {
+          "[core][child_task]") {
   recording_parent parent;
   counting_task child_source;
   const waker child_waker = child_source.get_waker();
@@ -176,7 +175,7 @@ TEST_CASE("a child spends its parent's cooperative budget and a spent budget wak
 TEST_CASE(
     "a timer leaf polled through child_task registers the child's handle on the parent's "
     "timer",
-    "[unordered][child_task]") {
+    "[core][child_task]") {
   // End to end: the leaf reaches the parent's timer through the adapter, and its wake lands on
   // the child's handle.
   manual_timer_task parent;
