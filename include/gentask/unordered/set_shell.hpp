@@ -38,8 +38,9 @@
 /// `poll_next`'s guard, and gives the set its move constructor and assignment, its destructor
 /// (`retire`: destroy the storage, or hand it to the running guard), the reentrancy check and
 /// `poll_guard_base`, from which the set's own guard derives to add what the variant must undo
-/// when a child's poll throws. Everything is inline and non-virtual; the set's size and code
-/// are what they were with the shell written out in each variant.
+/// when a child's poll throws. Everything is inline and non-virtual: the set's size is what it
+/// was with the shell written out in each variant, and so is its work (NOTES section 8 counts
+/// the instructions before and after).
 
 #include <stdexcept>
 #include <utility>
