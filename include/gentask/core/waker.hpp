@@ -24,8 +24,10 @@
 /// A wake during the task's own poll makes the reactor poll it again after that poll returns.
 ///
 /// **Threads.** A `waker` may be copied, dropped and woken only on the thread of the reactor it
-/// came from (its refcount is not atomic). A `remote_waker` may be sent to and woken from any
-/// thread; a task on a single-threaded reactor hands one out through `get_remote_waker()`
+/// came from (its refcount is not atomic); a scheduler's waker used elsewhere aborts with a
+/// message when `GENTASK_THREAD_CHECKS` is on (on unless `NDEBUG`: core/thread_check.hpp) and
+/// races when it is off (lost wakes, a corrupted count). A `remote_waker` may be sent to and woken
+/// from any thread; a task on a single-threaded reactor hands one out through `get_remote_waker()`
 /// (`remote_waking_task`), and its wake goes through the reactor's thread-safe inbox. A
 /// `remote_waker` converts to a `waker`.
 ///

@@ -39,7 +39,10 @@
 ///
 /// @par Thread Safety
 /// Distinct mutexes: safe. One mutex, its futures and its guards belong to one reactor thread.
-/// It orders tasks across their `pending` points; it is not a lock between threads.
+/// It orders tasks across their `pending` points; it is not a lock between threads. A mutex is
+/// bound to the thread of its first lock; locking it, or dropping a guard, on another thread
+/// aborts with a message when `GENTASK_THREAD_CHECKS` is on (on unless `NDEBUG`), and is a data
+/// race (a waiter never woken, a corrupted queue) when it is off.
 ///
 /// @see semaphore.hpp
 

@@ -62,7 +62,9 @@
 ///
 /// @par Thread Safety
 /// Distinct semaphores: safe. One semaphore, its futures and its permits belong to one reactor
-/// thread (nothing is atomic): create, poll, move and drop them there only.
+/// thread (nothing is atomic): create, poll, move and drop them there only. The semaphore is
+/// bound to the thread of its first acquire; an acquire or a permit's release on another thread
+/// aborts with a message when `GENTASK_THREAD_CHECKS` is on, and is a data race when it is off.
 ///
 /// @see mutex.hpp (`async_mutex<T>`, on a one-permit semaphore), budget.hpp
 
