@@ -60,6 +60,7 @@
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
+#include <gentask/core/thread_check.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
 
@@ -68,6 +69,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -107,6 +109,16 @@ class mpsc_channel {
     std::allocator<T>().deallocate(slots_, capacity_);
   }
 
+  /// Binds the channel to the thread of its first use; later uses must come from it (checked
+  /// when `GENTASK_THREAD_CHECKS` is on; the member exists either way, so no layout changes).
+  void check_thread() noexcept {
+    if constexpr (thread_checks_enabled) {
+      if (owner_ == std::thread::id()) owner_ = std::this_thread::get_id();
+      detail::check_owner_thread(owner_, "an mpsc sender, receiver or send future",
+                                 "use both ends on one reactor's thread (they are not atomic)");
+    }
+  }
+
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] std::size_t len() const noexcept { return len_; }
   [[nodiscard]] std::size_t sender_count() const noexcept { return senders_; }
@@ -117,9 +129,13 @@ class mpsc_channel {
     return head_ == nullptr && len_ + reserved_ < capacity_;
   }
 
-  void add_sender() noexcept { ++senders_; }
+  void add_sender() noexcept {
+    check_thread();
+    ++senders_;
+  }
 
   void release_sender() noexcept {
+    check_thread();
     if (--senders_ != 0) return;
     if (receiver_alive_) {
       wake_and_clear(receiver_waker_);  // the stream has ended
@@ -129,6 +145,7 @@ class mpsc_channel {
   }
 
   void release_receiver() noexcept {
+    check_thread();
     receiver_alive_ = false;
     receiver_waker_ = waker();
     destroy_items();
@@ -245,6 +262,7 @@ class mpsc_channel {
   std::size_t reserved_ = 0;  // slots granted to waiters that have not filled them yet
   std::size_t senders_ = 1;   // senders alive, those inside send futures included
   bool receiver_alive_ = true;
+  std::thread::id owner_;        // the thread of the first use (check_thread)
   waker receiver_waker_;         // while the receiver waits
   mpsc_waiter* head_ = nullptr;  // the waiter queue, oldest first
   mpsc_waiter* tail_ = nullptr;
@@ -316,6 +334,7 @@ class sender {
   /// senders wait for the next free slot, or the receiver is gone.
   [[nodiscard]] std::optional<T> try_send(T value) const {
     check("mpsc::sender::try_send: empty sender (moved from)");
+    state_->check_thread();
     if (!state_->receiver_alive() || !state_->admits_newcomer()) {
       return std::optional<T>(std::move(value));
     }
@@ -397,6 +416,7 @@ class send_future {
       detail::throw_polled_after_completion(
           "mpsc::send_future: polled after completion or when empty");
     }
+    state->check_thread();
     if (!state->receiver_alive()) {
       poll_result<unit, send_error<T>> result(
           failed_value<send_error<T>>{send_error<T>{std::move(*value_)}});
@@ -465,6 +485,7 @@ class receiver : private detail::channel_end<detail::mpsc_channel<T>, detail::mp
     if (state_ == nullptr) {
       detail::throw_polled_after_completion("mpsc::receiver: polled after the end or when empty");
     }
+    state_->check_thread();
     if (state_->len() > 0) return state_->pop();
     if (state_->sender_count() == 0) {
       drop();

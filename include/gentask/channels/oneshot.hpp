@@ -43,11 +43,13 @@
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/task.hpp>
+#include <gentask/core/thread_check.hpp>
 #include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -63,6 +65,17 @@ struct oneshot_state {
   std::size_t refs = 2;      // the sender's and the receiver's
   bool sender_done = false;  // sent or dropped: no value can come any more
   bool receiver_gone = false;
+  std::thread::id owner;  // the thread of the first use (check_thread)
+
+  /// Binds the channel to the thread of its first use; later uses must come from it (checked
+  /// when `GENTASK_THREAD_CHECKS` is on; the member exists either way, so no layout changes).
+  void check_thread() noexcept {
+    if constexpr (thread_checks_enabled) {
+      if (owner == std::thread::id()) owner = std::this_thread::get_id();
+      detail::check_owner_thread(owner, "a oneshot sender or receiver",
+                                 "use both ends on one reactor's thread (they are not atomic)");
+    }
+  }
 
   void release() noexcept {
     if (--refs == 0) delete this;
@@ -85,6 +98,7 @@ struct oneshot_sender_side {
   /// The same, for a sender known to hold its share (`send`).
   template <class T>
   static void finish(oneshot_state<T>*& state) noexcept {
+    state->check_thread();
     state->sender_done = true;
     state->wake_receiver();
     std::exchange(state, nullptr)->release();
@@ -96,6 +110,7 @@ struct oneshot_receiver_side {
   template <class T>
   static void release(oneshot_state<T>*& state) noexcept {
     if (state == nullptr) return;
+    state->check_thread();
     state->receiver_gone = true;
     state->receiver_waker = waker();
     std::exchange(state, nullptr)->release();
@@ -140,6 +155,7 @@ class sender : private detail::oneshot_sender_end<T> {
     if (state_ == nullptr) {
       throw std::logic_error("oneshot::sender::send: empty sender (already sent or moved from)");
     }
+    state_->check_thread();
     if (state_->receiver_gone) {
       // Wakes nothing: the receiver gave up its handle.
       detail::oneshot_sender_side::finish(state_);
@@ -186,6 +202,7 @@ class receiver : private detail::oneshot_receiver_end<T> {
       detail::throw_polled_after_completion(
           "oneshot::receiver: polled after completion or when empty");
     }
+    state_->check_thread();
     if (state_->value.has_value()) {
       poll_result<T, canceled> result(ready_value<T&&>{std::move(*state_->value)});
       drop();  // the sender is gone too: this frees the state and the moved-from value

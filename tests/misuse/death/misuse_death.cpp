@@ -2,6 +2,8 @@
 // its thread or inside its own poll. One program, one case per run (`misuse_death <case>`); ctest
 // requires the message each case prints before it aborts (tests/misuse/CMakeLists.txt). Built
 // with the owner-thread checks on (GENTASK_THREAD_CHECKS=1), whatever the build type.
+#include <gentask/channels/mpsc.hpp>
+#include <gentask/channels/oneshot.hpp>
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/task.hpp>
@@ -84,6 +86,28 @@ int reactor_destroyed_in_poll() {
   return 0;
 }
 
+int oneshot_sent_off_thread() {
+  local::reactor r;
+  auto [tx, rx] = oneshot::channel<int>();
+  auto root = poll_fn<int, never>([&](auto& task) -> poll_result<int, never> {
+    (void)rx.poll(task);  // pending: binds the channel to this thread
+    return ready_value{0};
+  });
+  (void)r.block_on(std::move(root));
+  std::thread([&] { (void)std::move(tx).send(1); }).join();
+  return 0;
+}
+
+int mpsc_sender_copied_off_thread() {
+  auto [tx, rx] = mpsc::channel<int>(4);
+  (void)tx.try_send(1);  // binds the channel to this thread
+  std::thread([&] {
+    auto copy = tx;
+    (void)copy;
+  }).join();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +118,8 @@ int main(int argc, char** argv) {
   if (which == "mutex_guard_released_off_thread") return mutex_guard_released_off_thread();
   if (which == "reactor_destroyed_off_thread") return reactor_destroyed_off_thread();
   if (which == "reactor_destroyed_in_poll") return reactor_destroyed_in_poll();
+  if (which == "oneshot_sent_off_thread") return oneshot_sent_off_thread();
+  if (which == "mpsc_sender_copied_off_thread") return mpsc_sender_copied_off_thread();
   std::fprintf(stderr, "misuse_death: unknown case '%s'\n", which.c_str());
   return 2;
 }
