@@ -7,12 +7,14 @@
 /// waker (`make_waker(i)`) queues `i` and wakes the parent: O(1), never allocating. Same-thread
 /// only (its reference count is plain), as the wakers `child_task` hands out.
 
+#include <gentask/core/thread_check.hpp>
 #include <gentask/core/waker.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <new>
 #include <optional>
+#include <thread>
 
 namespace gentask::detail {
 
@@ -93,11 +95,27 @@ class ready_list {
     }
   }
 
+  // A child's waker is same-thread: checked against the thread that made the list (the
+  // parent's first poll) when GENTASK_THREAD_CHECKS is on.
+  void check_thread() const noexcept {
+    check_owner_thread(owner_, "a child's waker of join_all, try_join_all or select_all",
+                       "wake, copy and drop it on its reactor's thread; across threads use "
+                       "task.get_remote_waker()");
+  }
   static void on_wake(void* data, std::uint64_t token) noexcept {
+    static_cast<ready_list*>(data)->check_thread();
     static_cast<ready_list*>(data)->wake(static_cast<std::uint32_t>(token));
   }
-  static void on_retain(void* data) noexcept { ++static_cast<ready_list*>(data)->refs_; }
-  static void on_release(void* data) noexcept { static_cast<ready_list*>(data)->release(); }
+  static void on_retain(void* data) noexcept {
+    auto* list = static_cast<ready_list*>(data);
+    list->check_thread();
+    ++list->refs_;
+  }
+  static void on_release(void* data) noexcept {
+    auto* list = static_cast<ready_list*>(data);
+    list->check_thread();
+    list->release();
+  }
   static const waker_vtable vtable;
 
   std::size_t n_;
@@ -106,6 +124,7 @@ class ready_list {
   std::size_t head_ = 0;
   std::size_t count_ = 0;
   std::size_t refs_ = 1;  // the owner's
+  std::thread::id owner_ = std::this_thread::get_id();
   waker parent_;
   bool closed_ = false;
 };

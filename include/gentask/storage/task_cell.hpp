@@ -22,6 +22,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace gentask {
@@ -124,7 +125,10 @@ struct cell_ops_for {
   /// nothing else is affected (the future is already destroyed, once).
   static void store(void* cell, poll_result<item_type_t<F>, error_type>&& r) noexcept {
     try {
-      if (r.is_ready()) {
+      if constexpr (std::is_same_v<error_type, never>) {  // no error branch to build
+        std::construct_at(layout::result(cell),
+                          ready_value<item_type_t<F>>{std::move(r).get_value()});
+      } else if (r.is_ready()) {
         std::construct_at(layout::result(cell),
                           ready_value<item_type_t<F>>{std::move(r).get_value()});
       } else {

@@ -16,6 +16,7 @@
 /// nothing when dropped. The manual clock never moves backwards and saturates at
 /// `time_point::max()`. Single-threaded: a timer queue belongs to its reactor's thread.
 
+#include <gentask/core/thread_check.hpp>
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/core/waker.hpp>
 
@@ -24,6 +25,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -124,7 +126,10 @@ class timer_queue {
   struct anchor {
     std::size_t refs;
     timer_queue* queue;
+    std::thread::id owner = std::this_thread::get_id();
     void release() noexcept {
+      detail::check_owner_thread(owner, "a timer registration (a sleep)",
+                                 "poll and drop a sleep on its reactor's thread");
       if (--refs == 0) delete this;
     }
   };

@@ -8,16 +8,20 @@
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/task.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/futures/join_all.hpp>
 #include <gentask/futures/poll_fn.hpp>
 #include <gentask/futures/ready.hpp>
 #include <gentask/reactors/local/reactor.hpp>
 #include <gentask/sync/mutex.hpp>
+#include <gentask/time/sleep.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace gentask;
 
@@ -108,6 +112,34 @@ int mpsc_sender_copied_off_thread() {
   return 0;
 }
 
+int join_all_child_waker_woken_off_thread() {
+  local::reactor r;
+  std::vector<waker> wakers(20);
+  std::vector<keeps_waker> children;
+  for (auto& w : wakers) children.push_back(keeps_waker{&w});
+  auto set = join_all(std::move(children));  // 20 > poll_all_limit: a ready queue
+  auto root = poll_fn<int, never>([&](auto& task) -> poll_result<int, never> {
+    (void)set.poll(task);  // each child keeps its own waker (the ready list's)
+    return ready_value{0};
+  });
+  (void)r.block_on(std::move(root));
+  std::thread([&] { wakers[3].wake(); }).join();
+  return 0;
+}
+
+int sleep_dropped_off_thread() {
+  local::reactor r;
+  auto sleeping = std::make_unique<sleep_future>(sleep_for(std::chrono::hours(1)));
+  auto root = poll_fn<int, never>([&](auto& task) -> poll_result<int, never> {
+    (void)sleeping->poll(task);  // registered on r's timer queue
+    return ready_value{0};
+  });
+  (void)r.block_on(std::move(root));
+  // Its waker, then its registration: whichever is released first aborts.
+  std::thread([&] { sleeping.reset(); }).join();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,6 +152,10 @@ int main(int argc, char** argv) {
   if (which == "reactor_destroyed_in_poll") return reactor_destroyed_in_poll();
   if (which == "oneshot_sent_off_thread") return oneshot_sent_off_thread();
   if (which == "mpsc_sender_copied_off_thread") return mpsc_sender_copied_off_thread();
+  if (which == "join_all_child_waker_woken_off_thread") {
+    return join_all_child_waker_woken_off_thread();
+  }
+  if (which == "sleep_dropped_off_thread") return sleep_dropped_off_thread();
   std::fprintf(stderr, "misuse_death: unknown case '%s'\n", which.c_str());
   return 2;
 }
