@@ -42,6 +42,7 @@
 /// before allocations are counted.
 
 #include "../common/harness.hpp"
+#include "../common/splitmix64.hpp"
 
 #include <gentask/channels/oneshot.hpp>
 #include <gentask/core/errors.hpp>
@@ -85,17 +86,6 @@ class allocation_pause {
 
  private:
   bool was_;
-};
-
-/// splitmix64: the seeded sequence every side draws child slots from.
-struct splitmix64 {
-  std::uint64_t state = 42;
-  std::uint64_t next() noexcept {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27U)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31U);
-  }
 };
 
 // ---------------------------------------------------------------------------------------------

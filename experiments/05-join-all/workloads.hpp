@@ -26,6 +26,7 @@
 /// (poll_all's grows as N / 2).
 
 #include "../common/harness.hpp"
+#include "../common/splitmix64.hpp"
 
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
@@ -57,21 +58,6 @@ inline constexpr std::uint32_t callgrind_max_poll_all = 1024;
 inline void check(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(what);
 }
-
-/// splitmix64 seeded with 42 (experiments/peers/WORKLOADS.md).
-class splitmix64 {
- public:
-  std::uint64_t next() noexcept {
-    state_ += 0x9e3779b97f4a7c15ULL;
-    std::uint64_t z = state_;
-    z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27U)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31U);
-  }
-
- private:
-  std::uint64_t state_ = 42;
-};
 
 /// The order in which the children are fired: a permutation of 0..n-1 (Fisher-Yates: for i from
 /// n-1 down to 1, swap i with next() % (i + 1)).
