@@ -150,21 +150,30 @@ def fmt(v, digits=3):
 # ---------------------------------------------------------------------------------------------
 # Running
 
-def manifest_folders():
-    """The numbered gentask experiments, then the peers (experiments/peers/*/) and the floors."""
+def manifest_files():
+    """The numbered gentask experiments, then the peers (experiments/peers/*/) and the floors:
+    each folder's `manifest.json`, then its `manifest.<id>.json` files (a second binary of the
+    same experiment, such as one built with other compile-time switches; its rows merge into the
+    experiment of the same name)."""
     folders = [f for f in sorted(EXPERIMENTS.iterdir())
                if f.is_dir() and re.match(r"\d\d-", f.name)]
     peers = EXPERIMENTS / "peers"
     if peers.is_dir():
         folders += [f for f in sorted(peers.iterdir()) if f.is_dir()]
     folders.append(EXPERIMENTS / "floors")
-    return [f for f in folders if (f / "manifest.json").exists()]
+    files = []
+    for f in folders:
+        if (f / "manifest.json").exists():
+            files.append(f / "manifest.json")
+            files += sorted(f.glob("manifest.*.json"))
+    return files
 
 
 def load_manifests(selected):
     manifests = []
-    for folder in manifest_folders():
-        data = json.loads((folder / "manifest.json").read_text())
+    for path in manifest_files():
+        folder = path.parent
+        data = json.loads(path.read_text())
         data["folder"] = folder
         data.setdefault("id", data["name"])
         data.setdefault("baseline", None)

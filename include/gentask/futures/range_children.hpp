@@ -18,7 +18,7 @@
 ///   runs such a set declares `notify_on_completion<F>` among its root types.
 /// - `range_strategy::automatic` (the default): `poll_all` up to `poll_all_limit` children,
 ///   above it `ready_queue`, or `spawn_per_child` where the children cannot be polled through
-///   `child_task` but the task can spawn them. Experiment 05 chose both: polling all
+///   `child_task` but the task can spawn them. Experiment 06 chose both: polling all
 ///   stops paying at about 8 cheap children (futures-util's `join_all` switches at 30), and a
 ///   ready queue costs less than half as much per child as a spawned task on the local reactor.
 ///
@@ -55,7 +55,7 @@ namespace gentask {
 enum class range_strategy : unsigned char { automatic, poll_all, ready_queue, spawn_per_child };
 
 /// Up to this many children, `range_strategy::automatic` polls them all on each wake (chosen by
-/// experiment 05: where polling all and the ready queue cost the same per child).
+/// experiment 06: where polling all and the ready queue cost the same per child).
 inline constexpr std::size_t poll_all_limit = 8;
 
 /// A spawned child of a range combinator: polls `F`, and on completion (or an exception) wakes

@@ -69,6 +69,7 @@
 #include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
+#include <gentask/core/thread_check.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
 #include <gentask/unordered/set_shell.hpp>
@@ -78,6 +79,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -103,6 +105,7 @@ struct pln_queue {
   pln_node_base* head = nullptr;  // dequeue end
   pln_node_base* tail = nullptr;  // enqueue end
   waker parent;
+  std::thread::id owner = std::this_thread::get_id();  // the set's thread (owner-thread checks)
 
   void enqueue(pln_node_base* n) noexcept {
     n->next_ready = nullptr;
@@ -124,12 +127,22 @@ struct pln_queue {
   }
 };
 
+/// A child's waker is same-thread: checked against the set's thread while the set holds the
+/// node (a node released by its set is touched by its remaining wakers only).
+inline void pln_check_thread(const pln_node_base* n) noexcept {
+  if (n->queue != nullptr)
+    check_owner_thread(n->queue->owner, "a child's waker of per_leaf_notify",
+                       "wake, copy and drop it on its reactor's thread; across threads use "
+                       "task.get_remote_waker()");
+}
+
 inline void pln_drop_ref(pln_node_base* n) noexcept {
   if (--n->refs == 0) n->destroy(n);
 }
 
 inline void pln_wake(void* data, std::uint64_t /*token*/) noexcept {
   auto* n = static_cast<pln_node_base*>(data);
+  pln_check_thread(n);
   pln_queue* q = n->queue;
   if (q == nullptr) return;  // released: the child is gone
   n->woken = true;
@@ -139,8 +152,16 @@ inline void pln_wake(void* data, std::uint64_t /*token*/) noexcept {
     q->parent.wake();
   }
 }
-inline void pln_retain(void* data) noexcept { ++static_cast<pln_node_base*>(data)->refs; }
-inline void pln_release(void* data) noexcept { pln_drop_ref(static_cast<pln_node_base*>(data)); }
+inline void pln_retain(void* data) noexcept {
+  auto* n = static_cast<pln_node_base*>(data);
+  pln_check_thread(n);
+  ++n->refs;
+}
+inline void pln_release(void* data) noexcept {
+  auto* n = static_cast<pln_node_base*>(data);
+  pln_check_thread(n);
+  pln_drop_ref(n);
+}
 
 /// One vtable for the nodes of every `per_leaf_notify<F>`.
 inline constexpr waker_vtable pln_vtable{&pln_wake, &pln_retain, &pln_release};

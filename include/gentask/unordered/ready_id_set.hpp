@@ -75,6 +75,7 @@
 #include <gentask/core/pollable.hpp>
 #include <gentask/core/stream.hpp>
 #include <gentask/core/task.hpp>
+#include <gentask/core/thread_check.hpp>
 #include <gentask/core/unit.hpp>
 #include <gentask/core/waker.hpp>
 #include <gentask/unordered/set_shell.hpp>
@@ -85,6 +86,7 @@
 #include <new>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -112,6 +114,14 @@ struct ris_stack {
   waker parent;
   bool set_alive = true;  // cleared when the set's storage is destroyed
   bool lost = false;      // a notification could not be allocated
+  std::thread::id owner = std::this_thread::get_id();  // the set's thread (owner-thread checks)
+
+  /// A child's waker is same-thread: checked against the thread that made the set.
+  void check_thread() const noexcept {
+    check_owner_thread(owner, "a child's waker of ready_id_set",
+                       "wake, copy and drop it on its reactor's thread; across threads use "
+                       "task.get_remote_waker()");
+  }
 
   ris_stack() = default;
   ris_stack(const ris_stack&) = delete;
@@ -141,10 +151,19 @@ inline void ris_drop_ref(ris_stack* s) noexcept {
 }
 inline void ris_wake(void* data, std::uint64_t id) noexcept {
   auto* s = static_cast<ris_stack*>(data);
+  s->check_thread();
   if (s->set_alive) s->notify(id);
 }
-inline void ris_retain(void* data) noexcept { ++static_cast<ris_stack*>(data)->refs; }
-inline void ris_release(void* data) noexcept { ris_drop_ref(static_cast<ris_stack*>(data)); }
+inline void ris_retain(void* data) noexcept {
+  auto* s = static_cast<ris_stack*>(data);
+  s->check_thread();
+  ++s->refs;
+}
+inline void ris_release(void* data) noexcept {
+  auto* s = static_cast<ris_stack*>(data);
+  s->check_thread();
+  ris_drop_ref(s);
+}
 
 inline constexpr waker_vtable ris_vtable{&ris_wake, &ris_retain, &ris_release};
 

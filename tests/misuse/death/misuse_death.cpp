@@ -14,6 +14,8 @@
 #include <gentask/reactors/local/reactor.hpp>
 #include <gentask/sync/mutex.hpp>
 #include <gentask/time/sleep.hpp>
+#include <gentask/unordered/per_leaf_notify.hpp>
+#include <gentask/unordered/ready_id_set.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -127,6 +129,23 @@ int join_all_child_waker_woken_off_thread() {
   return 0;
 }
 
+/// A baseline set's child waker (per_leaf_notify's node, ready_id_set's stack) woken on another
+/// thread while the set lives.
+template <class Set>
+int baseline_child_waker_woken_off_thread() {
+  local::reactor r;
+  waker kept;
+  Set set;
+  set.push(keeps_waker{&kept});
+  auto root = poll_fn<int, never>([&](auto& task) -> poll_result<int, never> {
+    (void)set.poll_next(task);  // the child keeps the set's waker for it
+    return ready_value{0};
+  });
+  (void)r.block_on(std::move(root));
+  std::thread([&] { kept.wake(); }).join();
+  return 0;
+}
+
 int sleep_dropped_off_thread() {
   local::reactor r;
   auto sleeping = std::make_unique<sleep_future>(sleep_for(std::chrono::hours(1)));
@@ -156,6 +175,12 @@ int main(int argc, char** argv) {
     return join_all_child_waker_woken_off_thread();
   }
   if (which == "sleep_dropped_off_thread") return sleep_dropped_off_thread();
+  if (which == "per_leaf_notify_child_waker_woken_off_thread") {
+    return baseline_child_waker_woken_off_thread<unordered::per_leaf_notify<keeps_waker>>();
+  }
+  if (which == "ready_id_set_child_waker_woken_off_thread") {
+    return baseline_child_waker_woken_off_thread<unordered::ready_id_set<keeps_waker>>();
+  }
   std::fprintf(stderr, "misuse_death: unknown case '%s'\n", which.c_str());
   return 2;
 }

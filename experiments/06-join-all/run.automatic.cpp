@@ -1,7 +1,7 @@
-// Variant `automatic` of experiment 05: `join_all<range_strategy::automatic>` (workloads.hpp).
+// Variant `automatic` of experiment 06: `join_all<range_strategy::automatic>` (workloads.hpp).
 #include "workloads.hpp"
 
-namespace gentask::bench::exp05 {
+namespace gentask::bench::exp06 {
 namespace {
 
 struct variant {
@@ -15,4 +15,4 @@ const bool registered = [] {
 }();
 
 }  // namespace
-}  // namespace gentask::bench::exp05
+}  // namespace gentask::bench::exp06

@@ -1,8 +1,8 @@
-// Variant `spawn_per_child` of experiment 05: `join_all<range_strategy::spawn_per_child>`
+// Variant `spawn_per_child` of experiment 06: `join_all<range_strategy::spawn_per_child>`
 // (workloads.hpp).
 #include "workloads.hpp"
 
-namespace gentask::bench::exp05 {
+namespace gentask::bench::exp06 {
 namespace {
 
 struct variant {
@@ -16,4 +16,4 @@ const bool registered = [] {
 }();
 
 }  // namespace
-}  // namespace gentask::bench::exp05
+}  // namespace gentask::bench::exp06

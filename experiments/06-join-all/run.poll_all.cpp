@@ -1,7 +1,7 @@
-// Variant `poll_all` of experiment 05: `join_all<range_strategy::poll_all>` (workloads.hpp).
+// Variant `poll_all` of experiment 06: `join_all<range_strategy::poll_all>` (workloads.hpp).
 #include "workloads.hpp"
 
-namespace gentask::bench::exp05 {
+namespace gentask::bench::exp06 {
 namespace {
 
 struct variant {
@@ -15,4 +15,4 @@ const bool registered = [] {
 }();
 
 }  // namespace
-}  // namespace gentask::bench::exp05
+}  // namespace gentask::bench::exp06

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The workload of experiment 05, shared by every wake strategy of `join_all` (variants.hpp);
+/// The workload of experiment 06, shared by every wake strategy of `join_all` (variants.hpp);
 /// `register_variant<V>()` registers its cases, one translation unit per variant.
 ///
 ///   join_all   The root future makes `join_all<S>(views::iota(0, N) | views::transform(child))`
@@ -47,7 +47,7 @@
 #include <utility>
 #include <vector>
 
-namespace gentask::bench::exp05 {
+namespace gentask::bench::exp06 {
 
 /// The sizes of the quick set; the full set adds `full_only_size`.
 inline constexpr std::uint32_t sizes[] = {1, 4, 8, 16, 30, 64, 256, 1024};
@@ -190,4 +190,4 @@ void register_variant() {
   add_case<V>(full_only_size);
 }
 
-}  // namespace gentask::bench::exp05
+}  // namespace gentask::bench::exp06

@@ -1,7 +1,7 @@
-// Variant `ready_queue` of experiment 05: `join_all<range_strategy::ready_queue>` (workloads.hpp).
+// Variant `ready_queue` of experiment 06: `join_all<range_strategy::ready_queue>` (workloads.hpp).
 #include "workloads.hpp"
 
-namespace gentask::bench::exp05 {
+namespace gentask::bench::exp06 {
 namespace {
 
 struct variant {
@@ -15,4 +15,4 @@ const bool registered = [] {
 }();
 
 }  // namespace
-}  // namespace gentask::bench::exp05
+}  // namespace gentask::bench::exp06
