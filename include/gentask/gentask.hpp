@@ -34,7 +34,11 @@
 #include <gentask/futures/select.hpp>
 #include <gentask/futures/then.hpp>
 
+#include <gentask/time/interval.hpp>
 #include <gentask/time/sleep.hpp>
+#include <gentask/time/timeout.hpp>
+#include <gentask/time/timer_heap.hpp>
+#include <gentask/time/timer_map.hpp>
 #include <gentask/time/timer_queue.hpp>
 
 #include <gentask/spawn/join_error.hpp>

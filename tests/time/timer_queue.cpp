@@ -1,6 +1,10 @@
 // timer_queue: a reactor's timers on a real or a manual clock (schedule, fire in deadline order,
-// cancel by dropping the registration, advance a paused clock).
+// cancel by dropping the registration, advance a paused clock). Every behaviour is checked on
+// both timer indexes, `timer_heap` (the local reactor's) and `timer_map` (the baseline).
 #include <gentask/time/timer_queue.hpp>
+
+#include <gentask/time/timer_heap.hpp>
+#include <gentask/time/timer_map.hpp>
 
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/core/waker.hpp>
@@ -43,8 +47,9 @@ struct wake_log {
 
 /// A wake handle whose wake registers again on the same queue, `period` later, up to `times`
 /// wakes in all.
+template <class Queue>
 struct rearming {
-  timer_queue* queue = nullptr;
+  Queue* queue = nullptr;
   timer_clock::duration period{};
   int times = 0;
   int wakes = 0;
@@ -67,26 +72,30 @@ struct rearming {
 
 }  // namespace
 
-TEST_CASE("timer_queue models timer_driver", "[core][timer]") {
-  STATIC_REQUIRE(timer_driver<timer_queue>);
-  STATIC_REQUIRE(timer_driver<timer_queue&>);
+TEMPLATE_TEST_CASE("timer_queue models timer_driver", "[core][timer]", timer_heap, timer_map) {
+  using queue = basic_timer_queue<TestType>;
+  STATIC_REQUIRE(timer_driver<queue>);
+  STATIC_REQUIRE(timer_driver<queue&>);
   STATIC_REQUIRE(!timer_driver<int>);
-  STATIC_REQUIRE(!std::is_copy_constructible_v<timer_queue>);
-  STATIC_REQUIRE(!std::is_move_constructible_v<timer_queue>);  // registrations point at it
+  STATIC_REQUIRE(!std::is_copy_constructible_v<queue>);
+  STATIC_REQUIRE(!std::is_move_constructible_v<queue>);  // registrations point at it
+  STATIC_REQUIRE(std::is_same_v<timer_queue, basic_timer_queue<timer_heap>>);  // the reactor's
 }
 
-TEST_CASE("a timer_queue is on the real clock unless told otherwise", "[core][timer]") {
-  timer_queue real;
-  CHECK(real.get_clock_mode() == timer_queue::clock_mode::real);
-  timer_queue manual(timer_queue::clock_mode::manual);
-  CHECK(manual.get_clock_mode() == timer_queue::clock_mode::manual);
-  real.set_clock_mode(timer_queue::clock_mode::manual);
-  CHECK(real.get_clock_mode() == timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE("a timer_queue is on the real clock unless told otherwise", "[core][timer]",
+                   timer_heap, timer_map) {
+  basic_timer_queue<TestType> real;
+  CHECK(real.get_clock_mode() == timer_clock_mode::real);
+  basic_timer_queue<TestType> manual(timer_clock_mode::manual);
+  CHECK(manual.get_clock_mode() == timer_clock_mode::manual);
+  real.set_clock_mode(timer_clock_mode::manual);
+  CHECK(real.get_clock_mode() == timer_clock_mode::manual);
 }
 
-TEST_CASE("a timer queue's manual clock stands still until it is advanced", "[core][timer]") {
+TEMPLATE_TEST_CASE("a timer queue's manual clock stands still until it is advanced",
+                   "[core][timer]", timer_heap, timer_map) {
   const time_point before = timer_clock::now();
-  timer_queue q(timer_queue::clock_mode::manual);
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   const time_point start = q.now();
   CHECK(start >= before);  // starts from the real clock's reading
   std::this_thread::sleep_for(2ms);
@@ -99,9 +108,9 @@ TEST_CASE("a timer queue's manual clock stands still until it is advanced", "[co
   CHECK(q.now() == start + 1s);
 }
 
-TEST_CASE("a timer deadline at or before now wakes at once and registers nothing",
-          "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE("a timer deadline at or before now wakes at once and registers nothing",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   wake_log log;
   {
     auto now_reg = q.schedule_wake(q.now(), log.make(1));
@@ -119,9 +128,9 @@ TEST_CASE("a timer deadline at or before now wakes at once and registers nothing
   CHECK(log.order.size() == 3);  // and wakes nothing later
 }
 
-TEST_CASE("due timer registrations fire in deadline order, then in registration order",
-          "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE("due timer registrations fire in deadline order, then in registration order",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   wake_log log;
   const time_point t0 = q.now();
   std::vector<timer_registration> regs;
@@ -140,9 +149,9 @@ TEST_CASE("due timer registrations fire in deadline order, then in registration 
   CHECK(log.live == 0);  // the fired handles were released
 }
 
-TEST_CASE("timer registrations with the same deadline fire in the order they were made",
-          "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE("timer registrations with the same deadline fire in the order they were made",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   wake_log log;
   const time_point d = q.now() + 1ms;
   std::vector<timer_registration> regs;
@@ -156,9 +165,10 @@ TEST_CASE("timer registrations with the same deadline fire in the order they wer
   CHECK(log.order == std::vector<std::uint64_t>{0, 1, 2, 4, 5, 6, 7});
 }
 
-TEST_CASE("advancing the manual timer clock fires exactly the registrations that became due",
-          "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE(
+    "advancing the manual timer clock fires exactly the registrations that became due",
+    "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   wake_log log;
   const time_point t0 = q.now();
   auto a = q.schedule_wake(t0 + 10ms, log.make(1));
@@ -185,8 +195,9 @@ TEST_CASE("advancing the manual timer clock fires exactly the registrations that
   CHECK(log.order.size() == 3);
 }
 
-TEST_CASE("timer_queue advance_to never moves the manual clock backwards", "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE("timer_queue advance_to never moves the manual clock backwards", "[core][timer]",
+                   timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   wake_log log;
   const time_point t0 = q.now();
   auto r = q.schedule_wake(t0 + 50ms, log.make(1));
@@ -203,9 +214,9 @@ TEST_CASE("timer_queue advance_to never moves the manual clock backwards", "[cor
   CHECK(q.now() == t0 + 50ms);
 }
 
-TEST_CASE("dropping a timer registration cancels it and releases its wake handle",
-          "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE("dropping a timer registration cancels it and releases its wake handle",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   wake_log log;
   const time_point t0 = q.now();
   auto keep = q.schedule_wake(t0 + 20ms, log.make(2));
@@ -238,8 +249,9 @@ TEST_CASE("dropping a timer registration cancels it and releases its wake handle
   CHECK(log.live == 0);
 }
 
-TEST_CASE("dropping a timer registration after it fired is harmless", "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE("dropping a timer registration after it fired is harmless", "[core][timer]",
+                   timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   wake_log log;
   const time_point t0 = q.now();
   auto fired = q.schedule_wake(t0 + 1ms, log.make(1));
@@ -259,9 +271,9 @@ TEST_CASE("dropping a timer registration after it fired is harmless", "[core][ti
   CHECK(log.order == std::vector<std::uint64_t>{1, 3, 2});
 }
 
-TEST_CASE("the timer queue's get_next_deadline reports the earliest pending registration",
-          "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE("the timer queue's get_next_deadline reports the earliest pending registration",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   wake_log log;
   const time_point t0 = q.now();
   CHECK_FALSE(q.get_next_deadline().has_value());
@@ -275,10 +287,10 @@ TEST_CASE("the timer queue's get_next_deadline reports the earliest pending regi
   CHECK_FALSE(q.get_next_deadline().has_value());
 }
 
-TEST_CASE(
+TEMPLATE_TEST_CASE(
     "clearing a timer queue drops every registration without waking and later cancels do nothing",
-    "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+    "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   wake_log log;
   const time_point t0 = q.now();
   auto a = q.schedule_wake(t0 + 1ms, log.make(1));
@@ -298,10 +310,10 @@ TEST_CASE(
   CHECK(log.order == std::vector<std::uint64_t>{3});
 }  // b is dropped here, after its entry was cleared: a no-op
 
-TEST_CASE("a wake handle may register again on the timer queue from inside its own wake",
-          "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
-  rearming r;
+TEMPLATE_TEST_CASE("a wake handle may register again on the timer queue from inside its own wake",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
+  rearming<basic_timer_queue<TestType>> r;
   r.queue = &q;
   r.period = 10ms;
   r.times = 3;
@@ -324,14 +336,14 @@ TEST_CASE("a wake handle may register again on the timer queue from inside its o
   CHECK(q.get_pending_count() == 0);  // times reached: no more
 }
 
-TEST_CASE(
+TEMPLATE_TEST_CASE(
     "a wake handle registering for a timer deadline already reached is woken at once inside "
     "fire_due",
-    "[core][timer]") {
+    "[core][timer]", timer_heap, timer_map) {
   // rearming with a zero period: each wake schedules at now(), which wakes at once (no entry),
   // so one fire_due runs the whole chain and leaves nothing pending.
-  timer_queue q(timer_queue::clock_mode::manual);
-  rearming r;
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
+  rearming<basic_timer_queue<TestType>> r;
   r.queue = &q;
   r.period = 0ms;
   r.times = 4;
@@ -341,9 +353,9 @@ TEST_CASE(
   CHECK(q.get_pending_count() == 0);
 }
 
-TEST_CASE("a wake may cancel another timer registration that is due in the same fire_due",
-          "[core][timer]") {
-  timer_queue q(timer_queue::clock_mode::manual);
+TEMPLATE_TEST_CASE("a wake may cancel another timer registration that is due in the same fire_due",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
   struct canceller {
     timer_registration* victim = nullptr;
     int wakes = 0;
@@ -369,23 +381,24 @@ TEST_CASE("a wake may cancel another timer registration that is due in the same 
   CHECK(log.live == 0);
 }
 
-TEST_CASE("switching a timer queue to the manual clock starts it from the real clock",
-          "[core][timer]") {
-  timer_queue q;
+TEMPLATE_TEST_CASE("switching a timer queue to the manual clock starts it from the real clock",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q;
   const time_point before = timer_clock::now();
-  q.set_clock_mode(timer_queue::clock_mode::manual);
+  q.set_clock_mode(timer_clock_mode::manual);
   const time_point start = q.now();
   CHECK(start >= before);
   CHECK(start <= timer_clock::now());
-  q.set_clock_mode(timer_queue::clock_mode::manual);  // already manual: the clock keeps its time
+  q.set_clock_mode(timer_clock_mode::manual);  // already manual: the clock keeps its time
   CHECK(q.now() == start);
-  q.set_clock_mode(timer_queue::clock_mode::real);
+  q.set_clock_mode(timer_clock_mode::real);
   CHECK(q.now() >= start);
 }
 
-TEST_CASE("on the real clock a timer deadline a few milliseconds ahead fires once that time passed",
-          "[core][timer]") {
-  timer_queue q;
+TEMPLATE_TEST_CASE(
+    "on the real clock a timer deadline a few milliseconds ahead fires once that time passed",
+    "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q;
   wake_log log;
   const time_point deadline = q.now() + 5ms;
   auto r = q.schedule_wake(deadline, log.make(1));
@@ -406,4 +419,140 @@ TEST_CASE("on the real clock a timer deadline a few milliseconds ahead fires onc
   CHECK(timer_clock::now() >= deadline);
   CHECK(q.get_pending_count() == 0);
   CHECK(log.live == 0);
+}
+
+TEMPLATE_TEST_CASE("ten thousand timer registrations with one deadline fire in registration order",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
+  constexpr std::uint64_t n = 10000;
+  wake_log log;
+  log.order.reserve(n);
+  const time_point d = q.now() + 1ms;
+  std::vector<timer_registration> regs;
+  regs.reserve(n);
+  // Interleaved with registrations for other deadlines, before and after, so that the heap's
+  // shape is not simply the insertion order.
+  std::vector<timer_registration> others;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    regs.push_back(q.schedule_wake(d, log.make(i)));
+    if (i % 7 == 0)
+      others.push_back(
+          q.schedule_wake(d + 1ms + static_cast<std::int64_t>(i) * 1ns, log.make(n + i)));
+    if (i % 11 == 0) others.push_back(q.schedule_wake(d - 1ns, log.make(2 * n + i)));
+  }
+  CHECK(q.get_pending_count() == n + others.size());
+  const std::size_t earlier = (n + 10) / 11;
+  CHECK(q.advance_to(d - 1ns) == earlier);
+  log.order.clear();
+  CHECK(q.advance_to(d) == n);
+  REQUIRE(log.order.size() == n);
+  bool in_order = true;
+  for (std::uint64_t i = 0; i < n; ++i) in_order = in_order && log.order[i] == i;
+  CHECK(in_order);
+  CHECK(q.get_pending_count() == others.size() - earlier);
+}
+
+TEMPLATE_TEST_CASE("a timer registration dropped from inside another timer's wake never fires",
+                   "[core][timer]", timer_heap, timer_map) {
+  // The wake of the first registration drops the second (due in the same fire_due), its own
+  // registration (already fired: nothing), and a third that is not due yet; then registers a
+  // fourth on the same queue, which may take a slot the drops freed.
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
+  wake_log log;  // outlives the handles below
+  struct dropper {
+    basic_timer_queue<TestType>* queue = nullptr;
+    std::optional<timer_registration> self, due_too, later, added;
+    waker added_waker;
+    int wakes = 0;
+  } d;
+  d.queue = &q;
+  static constexpr waker_vtable vt = {
+      [](void* data, std::uint64_t) noexcept {
+        auto& self = *static_cast<dropper*>(data);
+        ++self.wakes;
+        self.due_too.reset();
+        self.self.reset();
+        self.later.reset();
+        self.added.emplace(self.queue->schedule_wake(self.queue->now() + 5ms, self.added_waker));
+      },
+      [](void*) noexcept {},
+      [](void*) noexcept {},
+  };
+  const time_point t0 = q.now();
+  d.added_waker = log.make(4);
+  d.self.emplace(q.schedule_wake(t0 + 1ms, waker::from_raw(&vt, &d, 0)));
+  d.due_too.emplace(q.schedule_wake(t0 + 2ms, log.make(2)));
+  d.later.emplace(q.schedule_wake(t0 + 1h, log.make(3)));
+  auto bystander = q.schedule_wake(t0 + 3ms, log.make(5));
+  CHECK(q.get_pending_count() == 4);
+  CHECK(q.advance(3ms) == 2);  // the dropper and the bystander; not the dropped one
+  CHECK(d.wakes == 1);
+  CHECK(log.order == std::vector<std::uint64_t>{5});
+  CHECK(q.get_pending_count() == 1);               // the added one
+  CHECK(q.get_next_deadline() == t0 + 3ms + 5ms);  // the clock was at 3 ms during the wake
+  CHECK(q.advance(1h) == 1);
+  CHECK(log.order == std::vector<std::uint64_t>{5, 4});
+  CHECK(q.get_pending_count() == 0);
+  d.added.reset();
+  CHECK(log.live == 1);  // only the dropper's spare handle is left
+}
+
+TEMPLATE_TEST_CASE("a timer registration made before clear cannot cancel one made after it",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
+  wake_log log;
+  auto old = q.schedule_wake(q.now() + 1ms, log.make(1));
+  q.clear();
+  auto fresh = q.schedule_wake(q.now() + 1ms, log.make(2));  // may reuse the old one's slot
+  old.cancel();
+  CHECK(q.get_pending_count() == 1);
+  CHECK(q.advance(1ms) == 1);
+  CHECK(log.order == std::vector<std::uint64_t>{2});
+}
+
+TEMPLATE_TEST_CASE("a fired timer registration cannot cancel the one that reuses its place",
+                   "[core][timer]", timer_heap, timer_map) {
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
+  wake_log log;
+  auto fired = q.schedule_wake(q.now() + 1ms, log.make(1));
+  CHECK(q.advance(1ms) == 1);
+  auto next = q.schedule_wake(q.now() + 1ms, log.make(2));
+  fired.cancel();  // stale: finds a newer registration in its place, or nothing
+  CHECK(q.get_pending_count() == 1);
+  CHECK(q.advance(1ms) == 1);
+  CHECK(log.order == std::vector<std::uint64_t>{1, 2});
+}
+
+TEMPLATE_TEST_CASE("timer registrations cancelled in any order leave the rest in deadline order",
+                   "[core][timer]", timer_heap, timer_map) {
+  // A deterministic shuffle of deadlines; every third registration is cancelled.
+  basic_timer_queue<TestType> q(timer_clock_mode::manual);
+  constexpr std::uint64_t n = 3000;
+  wake_log log;
+  log.order.reserve(n);
+  const time_point t0 = q.now();
+  std::vector<timer_registration> regs;
+  std::uint64_t x = 12345;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const std::uint64_t offset = (x >> 33) % 1000;  // ties are frequent
+    regs.push_back(q.schedule_wake(t0 + 1us + static_cast<std::int64_t>(offset) * 1us,
+                                   log.make(offset * n + i)));
+  }
+  std::size_t cancelled = 0;
+  for (std::uint64_t i = 0; i < n; i += 3) {
+    regs[i].cancel();
+    ++cancelled;
+  }
+  CHECK(q.get_pending_count() == n - cancelled);
+  CHECK(q.advance(1s) == n - cancelled);
+  REQUIRE(log.order.size() == n - cancelled);
+  bool sorted = true;  // tokens are offset * n + i: deadline order, then registration order
+  bool none_cancelled = true;
+  for (std::size_t k = 0; k < log.order.size(); ++k) {
+    if (k > 0) sorted = sorted && log.order[k - 1] < log.order[k];
+    none_cancelled = none_cancelled && (log.order[k] % n) % 3 != 0;
+  }
+  CHECK(sorted);
+  CHECK(none_cancelled);
 }
