@@ -6,14 +6,18 @@
 #include <gentask/time/timer_heap.hpp>
 #include <gentask/time/timer_map.hpp>
 
+#include <gentask/core/task.hpp>
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/core/waker.hpp>
+#include <gentask/time/sleep.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -555,4 +559,63 @@ TEMPLATE_TEST_CASE("timer registrations cancelled in any order leave the rest in
   }
   CHECK(sorted);
   CHECK(none_cancelled);
+}
+
+namespace {
+
+/// A task whose wake polls its future at once, inside the wake (an inline executor): a timer's
+/// wake then runs future code during `fire_due`.
+template <class Queue>
+struct inline_runner {
+  Queue* queue = nullptr;
+  std::function<void(inline_runner&)> run;
+  int wakes = 0;
+
+  [[nodiscard]] waker get_waker() noexcept { return waker::from_raw(&vtable, this, 0); }
+  [[nodiscard]] Queue& get_timer() noexcept { return *queue; }
+
+  static constexpr waker_vtable vtable = {
+      [](void* data, std::uint64_t) noexcept {
+        auto& self = *static_cast<inline_runner*>(data);
+        ++self.wakes;
+        self.run(self);
+      },
+      [](void*) noexcept {},
+      [](void*) noexcept {},
+  };
+};
+
+}  // namespace
+
+TEMPLATE_TEST_CASE(
+    "a future run by a timer's wake drops a sleep due in the same fire_due and it never fires",
+    "[core][timer]", timer_heap, timer_map) {
+  using queue_type = basic_timer_queue<TestType>;
+  queue_type q(timer_clock_mode::manual);
+  const time_point t0 = q.now();
+  // The future: two sleeps; once the first is ready it drops the second and completes.
+  sleep_future first = sleep_until(t0 + 1ms);
+  std::optional<sleep_future> second(sleep_until(t0 + 2ms));
+  int polls = 0;
+  bool done = false;
+  inline_runner<queue_type> runner;
+  runner.queue = &q;
+  runner.run = [&](inline_runner<queue_type>& task) {
+    ++polls;
+    if (done) return;  // a wake after completion: counted, nothing polled
+    if (first.poll(task).is_pending()) {
+      (void)second->poll(task);
+      return;
+    }
+    second.reset();  // inside fire_due: removes a registration that is due now
+    done = true;
+  };
+  runner.run(runner);  // the first poll registers both
+  CHECK(q.get_pending_count() == 2);
+  CHECK(q.advance(5ms) == 1);  // only the first fired
+  CHECK(done);
+  CHECK(runner.wakes == 1);
+  CHECK(polls == 2);
+  CHECK(q.get_pending_count() == 0);
+  CHECK_FALSE(q.get_next_deadline().has_value());
 }
