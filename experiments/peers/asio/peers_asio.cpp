@@ -18,6 +18,10 @@
 //                       a work guard that the last handler resets.
 //   wake_from_idle      api=post: a paced thread posts one timestamped handler at least 100 us
 //                       after the previous one; latency p50/p99 as extra metrics.
+//   timer_arm_cancel    api=steady_timer: N reusable timers armed (expires_at + async_wait) 1 s
+//                       ahead, then cancel()ed; run() runs the aborted handlers.
+//   timer_fire          api=steady_timer: N timers armed at deadlines already past; run() fires
+//                       them all through the timer queue.
 //   idle_memory         api=co_spawn;await=timer: N coroutines each awaiting its own
 //                       steady_timer set 1 hour ahead (Asio 1.18 has no oneshot or channel: its
 //                       own one-event wait is a timer; a coroutine cannot await nothing, since
@@ -34,6 +38,7 @@
 
 #include "../../common/harness.hpp"
 #include "../../common/latency.hpp"
+#include "../../common/splitmix64.hpp"
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>
@@ -41,6 +46,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -80,6 +86,7 @@ constexpr int cross_n = 10000;
 constexpr int wake_n = 1000;
 constexpr auto wake_gap = std::chrono::microseconds(100);
 constexpr int idle_n = 100000;
+constexpr int timer_n = 100000;
 /// Callgrind counts only cases of at most this many tasks per iteration (as experiment 02).
 constexpr int callgrind_max_n = 10000;
 
@@ -541,6 +548,100 @@ void add_idle_memory() {
       options(false, 2, [] { return measure_idle<Bytes>(idle_n); }));
 }
 
+// ---------------------------------------------------------------------------------------------
+// timer_arm_cancel and timer_fire (experiment 05's timers)
+
+/// The deadline offsets of a case: splitmix64 (seed 42) % n, in microseconds, drawn once.
+std::vector<std::chrono::microseconds> timer_offsets(int n) {
+  splitmix64 rng;
+  std::vector<std::chrono::microseconds> out;
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    out.emplace_back(
+        static_cast<std::chrono::microseconds::rep>(rng.next() % static_cast<std::uint64_t>(n)));
+  }
+  return out;
+}
+
+/// N `steady_timer`s made once per case and reused by every iteration (an Asio timer is a
+/// reusable object: `expires_at` re-arms it), their offsets, and what their handlers saw.
+struct timer_state {
+  lazy_context ctx;
+  std::vector<asio::steady_timer> timers;
+  std::vector<std::chrono::microseconds> offsets;
+  std::uint64_t fired = 0;
+  std::uint64_t aborted = 0;
+
+  void make_timers() {
+    if (!timers.empty()) return;
+    timers.reserve(offsets.size());
+    for (std::size_t i = 0; i < offsets.size(); ++i) timers.emplace_back(ctx.get());
+  }
+};
+
+/// A wait's completion handler: counts a fired or an aborted wait.
+struct timer_handler {
+  timer_state* st;
+  void operator()(const boost::system::error_code& ec) const {
+    if (!ec) {
+      ++st->fired;
+    } else if (ec == asio::error::operation_aborted) {
+      ++st->aborted;
+    }
+  }
+};
+
+/// Arms every timer at `base + off_i` (`expires_at` and `async_wait`), in order.
+void arm_timers(timer_state& st, clock_type::time_point base) {
+  for (std::size_t i = 0; i < st.timers.size(); ++i) {
+    st.timers[i].expires_at(base + st.offsets[i]);
+    st.timers[i].async_wait(timer_handler{&st});
+  }
+}
+
+/// timer_arm_cancel, api=steady_timer: N timers armed 1 s + off_i us ahead of the real clock,
+/// then `cancel()`ed in the order armed; `run()` then runs the N aborted handlers (Asio cannot
+/// drop a wait without completing its handler). Checked: N aborted, none fired.
+void add_timer_arm_cancel(int n) {
+  auto st = std::make_shared<timer_state>();
+  st->offsets = timer_offsets(n);
+  register_case(
+      "timer_arm_cancel", variant, n_param("steady_timer", n), n,
+      [st, n] {
+        st->make_timers();
+        st->fired = 0;
+        st->aborted = 0;
+        arm_timers(*st, clock_type::now() + std::chrono::seconds(1));
+        for (auto& t : st->timers) t.cancel();
+        run_to_completion(st->ctx.get());
+        check(st->aborted == static_cast<std::uint64_t>(n) && st->fired == 0,
+              "timer_arm_cancel: not every wait was aborted");
+      },
+      options(true, 2));
+}
+
+/// timer_fire, api=steady_timer: Asio has no manual clock, so the deadlines are placed in the
+/// past: base = now - 1 ms - N us - 1 us, timer i at base + 1 ms + off_i, so every one is due
+/// when `run()` starts; each wait still goes through the timer queue (Asio enqueues an expired
+/// timer like any other and completes it from the reactor's next run). Checked: N fired.
+void add_timer_fire(int n) {
+  auto st = std::make_shared<timer_state>();
+  st->offsets = timer_offsets(n);
+  register_case(
+      "timer_fire", variant, n_param("steady_timer", n), n,
+      [st, n] {
+        st->make_timers();
+        st->fired = 0;
+        st->aborted = 0;
+        const auto span = std::chrono::milliseconds(1) + std::chrono::microseconds(n + 1);
+        arm_timers(*st, clock_type::now() - span + std::chrono::milliseconds(1));
+        run_to_completion(st->ctx.get());
+        check(st->fired == static_cast<std::uint64_t>(n) && st->aborted == 0,
+              "timer_fire: not every timer fired");
+      },
+      options(true, 2));
+}
+
 const bool registered = [] {
   for (const int n : spawn_sizes) add_spawn_complete(n);
   for (const int n : spawn_sizes) add_spawn_complete_sequential(n);
@@ -551,6 +652,8 @@ const bool registered = [] {
   add_idle_memory<8>();
   add_idle_memory<16>();
   add_idle_memory<128>();
+  add_timer_arm_cancel(timer_n);
+  add_timer_fire(timer_n);
   return true;
 }();
 

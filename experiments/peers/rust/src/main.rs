@@ -12,6 +12,7 @@ mod idle;
 mod join_all;
 mod pingpong;
 mod spawn;
+mod timers;
 mod util;
 mod wake;
 
@@ -153,6 +154,29 @@ fn cases() -> Vec<Case> {
             v.push(case.probe(2).no_callgrind());
         }
     }
+    // Experiment 05's timers (src/timers.rs): 1e5 sleeps per iteration; two iterations in the
+    // allocation pass, as gentask's side.
+    const TIMER_N: u64 = 100_000;
+    v.push(
+        Case::new(
+            "timer_arm_cancel",
+            "tokio",
+            &format!("n={TIMER_N}"),
+            TIMER_N as f64,
+            || timers::TimerArmCancel::new(TIMER_N),
+        )
+        .probe(2),
+    );
+    v.push(
+        Case::new(
+            "timer_fire",
+            "tokio",
+            &format!("n={TIMER_N}"),
+            TIMER_N as f64,
+            || timers::TimerFire::new(TIMER_N),
+        )
+        .probe(2),
+    );
     v
 }
 
@@ -266,7 +290,7 @@ fn context(executable: &str) -> Vec<(&'static str, String)> {
         ("peer_tokio_runtime", s(&util::runtime_description())),
         ("peer_tokio_coop_budget", s("on: tokio's default 128 per task poll (no future is wrapped in task::unconstrained)")),
         ("peer_allocator", s("glibc malloc (std System) behind a counting #[global_allocator]")),
-        ("peer_tokio_features", s("rt, net, time, sync, macros, io-util (compiled in; which drivers the runtime enables: peer_tokio_runtime)")),
+        ("peer_tokio_features", s("rt, net, time, sync, macros, io-util, test-util (compiled in; which drivers the runtime enables: peer_tokio_runtime; the timer cases enable the timer driver, timer_fire on a paused clock)")),
         ("peer_rust_profile", s("release: opt-level 3, lto fat, codegen-units 1, debug 1, panic unwind")),
     ]
 }
