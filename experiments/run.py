@@ -193,16 +193,17 @@ def unit_of(manifest, workload):
 
 def prepare_binary(manifest, build_dir):
     """The binary to run: built by CMake into the build directory, or (for the Rust peers) by
-    the manifest's own `build` command into the source tree. Raises RuntimeError with a message
-    a reader can act on."""
-    if manifest.get("build"):
-        cmd = [str(ROOT / manifest["build"][0])] + manifest["build"][1:]
-        log(f"{manifest['id']}: building ({' '.join(manifest['build'])})")
+    the manifest's own `build` command into the source tree; a `prepare` command runs first and
+    the binary is CMake's (experiment 05 builds the Rust servers its binary starts). Raises
+    RuntimeError with a message a reader can act on."""
+    command = manifest.get("build") or manifest.get("prepare")
+    if command:
+        cmd = [str(ROOT / command[0])] + command[1:]
+        log(f"{manifest['id']}: building ({' '.join(command)})")
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"could not build: {(proc.stderr or proc.stdout).strip()[-800:]}")
-        return ROOT / manifest["binary"]
-    return build_dir / manifest["binary"]
+    return (ROOT if manifest.get("build") else build_dir) / manifest["binary"]
 
 
 def split_name(name):
@@ -308,6 +309,9 @@ def run_interleaved(prepared, raw_dir, mode, seed):
             failures[mid] = str(e)
             log(f"ERROR: {mid}: {e}")
             continue
+        if entry.get("error_occurred"):  # SkipWithError: this case fails, the others go on
+            failures.setdefault(f"{mid}: {case}", entry.get("error_message", "skipped"))
+            continue
         entry["repetition_index"] = rep
         entry["gentask_process_index"] = index
         entries[mid].append(entry)
@@ -365,7 +369,7 @@ def parse_benchmark_json(out):
     data = json.loads(out.read_text())
     samples = {}
     for b in data["benchmarks"]:
-        if b.get("run_type") != "iteration":
+        if b.get("run_type") != "iteration" or b.get("error_occurred"):
             continue
         workload, variant, param = split_name(b["run_name"])
         scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]

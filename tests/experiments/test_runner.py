@@ -369,6 +369,49 @@ class failure_contract(unittest.TestCase):
                 reps = {r["reps"] for r in csv.DictReader(f) if r["unit"] == "ns"}
             self.assertEqual(reps, {"15"})
 
+    def test_a_case_that_skips_with_an_error_fails_alone_and_gives_no_figure(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            self.scratch_tree(root)
+            # Google Benchmark's SkipWithError: exit 0, an entry with error_occurred and 0 ns.
+            fake = root / "build" / "bin" / "fake01"
+            fake.write_text(fake.read_text().replace(
+                "benchmarks.append(",
+                "benchmarks.append({'name': name, 'run_name': name, 'run_type': 'iteration', "
+                "'real_time': 0.0, 'time_unit': 'ns', 'error_occurred': True, "
+                "'error_message': 'no server in this build'} if name.startswith('work/slow') "
+                "else "))
+            self.assertEqual(self.run_in(root), 1)
+            latest = root / "results" / "latest"
+            with (latest / "summary.csv").open() as f:
+                rows = list(csv.DictReader(f))
+            self.assertFalse(any(r["variant"] == "slow" for r in rows))
+            fast = [r for r in rows if r["variant"] == "fast" and r["metric"] == "ns_per_task"]
+            self.assertEqual(fast[0]["reps"], "5")
+            prov = json.loads((latest / "provenance.json").read_text())
+            self.assertEqual(prov["failures"],
+                             ["01-fake: work/slow/n=10: no server in this build"])
+            self.assertIn("FAILED: 01-fake: work/slow/n=10: no server in this build",
+                          (latest / "report.md").read_text())
+
+    def test_a_prepare_command_runs_first_and_the_binary_comes_from_the_build_directory(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            self.scratch_tree(root)
+            self.manifest(root / "experiments" / "01-fake", name="01-fake", binary="bin/fake01",
+                          unit="task", baseline="slow", prepare=["experiments/01-fake/prep.sh"])
+            self.write(root / "experiments" / "01-fake" / "prep.sh",
+                       "#!/bin/sh\necho prepared > build/bin/prepared.txt\n", True)
+            self.assertEqual(self.run_in(root), 0)
+            self.assertTrue((root / "build" / "bin" / "prepared.txt").exists())
+            with (root / "results" / "latest" / "summary.csv").open() as f:
+                self.assertTrue(any(r["variant"] == "fast" for r in csv.DictReader(f)))
+            self.write(root / "experiments" / "01-fake" / "prep.sh",
+                       "#!/bin/sh\necho 'cargo: not found' >&2\nexit 1\n", True)
+            self.assertEqual(self.run_in(root), 1)
+            prov = json.loads((root / "results" / "latest" / "provenance.json").read_text())
+            self.assertEqual(prov["failures"], ["01-fake: could not build: cargo: not found"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
