@@ -37,16 +37,21 @@ constexpr std::string_view ok_response =
 constexpr std::string_view not_found_response =
     "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
 
+// The most output one read can produce: every request is at least its blank line (4 bytes), and
+// no response is longer than the 200 one.
+constexpr std::size_t max_output = buffer_size / 4 * ok_response.size();
+static_assert(not_found_response.size() <= ok_response.size());
+
 struct connection {
   char in[buffer_size];
   std::size_t filled = 0;
-  char parked[buffer_size * 8];  ///< output the socket did not take yet
+  std::unique_ptr<char[]> parked;  ///< output the socket did not take yet (made on first use)
   std::size_t parked_offset = 0;
   std::size_t parked_length = 0;
 };
 
 std::vector<std::unique_ptr<connection>> connections;
-char out[buffer_size * 8];  // 4096 bytes of requests of at least 18 bytes: under 228 responses
+char out[max_output];
 int epoll_fd = -1;
 
 void close_connection(int fd) {
@@ -81,7 +86,8 @@ bool write_out(int fd, connection& c, std::size_t n) {
     return false;
   }
   if (off == n) return true;
-  std::memcpy(c.parked, out + off, n - off);
+  if (!c.parked) c.parked = std::make_unique<char[]>(max_output);
+  std::memcpy(c.parked.get(), out + off, n - off);
   c.parked_offset = 0;
   c.parked_length = n - off;
   epoll_event ev{};
@@ -137,7 +143,7 @@ void serve(int fd, bool to_end) {
 void flush_parked(int fd) {
   connection& c = *connections[static_cast<std::size_t>(fd)];
   while (c.parked_length > 0) {
-    const ssize_t w = ::write(fd, c.parked + c.parked_offset, c.parked_length);
+    const ssize_t w = ::write(fd, c.parked.get() + c.parked_offset, c.parked_length);
     if (w > 0) {
       c.parked_offset += static_cast<std::size_t>(w);
       c.parked_length -= static_cast<std::size_t>(w);
