@@ -41,9 +41,11 @@ constexpr unsigned models() {
 constexpr unsigned remote_bit = 2U;
 
 struct null_io_driver {
-  bool poll_ready(int /*fd*/, io_interest /*i*/, const waker& /*w*/) { return false; }
-  void clear_ready(int /*fd*/, io_interest /*i*/) {}
-  void deregister(int /*fd*/) {}
+  io_registration register_io(int /*fd*/) { return {}; }
+  io_readiness poll_ready(const io_registration& /*r*/, io_interest /*i*/, const waker& /*w*/) {
+    return {};
+  }
+  void clear_ready(const io_registration& /*r*/, io_readiness /*ready*/) {}
 };
 
 struct screen {

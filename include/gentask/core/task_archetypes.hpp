@@ -40,9 +40,9 @@ constexpr bool has_capability(capability set, capability c) noexcept {
 namespace archetypes {
 
 struct io_driver_archetype {
-  bool poll_ready(int fd, io_interest interest, const waker& w);
-  void clear_ready(int fd, io_interest interest);
-  void deregister(int fd);
+  io_registration register_io(int fd);
+  io_readiness poll_ready(const io_registration& r, io_interest interest, const waker& w);
+  void clear_ready(const io_registration& r, io_readiness ready);
 };
 
 struct timer_driver_archetype {
