@@ -8,17 +8,19 @@
 /// types its children are pollable on. So a future that reads a socket is not `pollable` on a
 /// UI task, and driving it there does not compile.
 ///
-/// The ladder (each rung refines `task`, in the style of range-v3's `range -> input_range`):
+/// The ladder (each rung refines `task`, in the style of range-v3's `range -> input_range`),
+/// with what the task gives and who models it today:
 ///
-/// | concept               | what the task gives                        | modelled today by |
-/// |-----------------------|--------------------------------------------|----------------------------|
-/// | `task`                | `get_waker()`: a same-thread wake handle   | every task type | |
-/// `remote_waking_task`  | `get_remote_waker()`: a thread-safe handle | the local reactor's task |
-/// | `spawning_task`       | `spawn(f)`: a join handle (a future)       | the local reactor's task,
-/// on every storage policy | | `io_task`             | `get_io_driver()`: an `io_driver`          |
-/// archetypes only (planned: the tokio-style reactor) | | `timer_task`          | `get_timer()`: a
-/// `timer_driver`            | the local reactor's task, the test kit | | `ui_task`             |
-/// `get_ui_state()`: the UI thread's state    | archetypes only (planned: the UI-invoke reactor) |
+/// - `task`: `get_waker()`, a same-thread wake handle. Every task type.
+/// - `remote_waking_task`: `get_remote_waker()`, a thread-safe handle. The local and the
+///   tokio-style reactors' tasks.
+/// - `spawning_task`: `spawn(f)`, a join handle (a future). Both reactors' tasks, on every
+///   storage policy.
+/// - `io_task`: `get_io_driver()`, an `io_driver`. The tokio-style reactor's task (its epoll
+///   driver); not the local reactor's, so a socket future does not compile there.
+/// - `timer_task`: `get_timer()`, a `timer_driver`. Both reactors' tasks, the test kit.
+/// - `ui_task`: `get_ui_state()`, the UI thread's state. Archetypes only (planned: the
+///   UI-invoke reactor).
 ///
 /// (`child_task<T>` forwards each of these that `T` has, except
 /// `get_remote_waker`.)

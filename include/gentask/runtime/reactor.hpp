@@ -2,8 +2,8 @@
 /// @file
 /// The `reactor` concept: what every reactor built on the kit offers its user, and what the
 /// conformance suite (tests/conformance/) is parameterised on. Modelled by
-/// `local::basic_reactor<P>` for every storage policy `P`; the tokio-style and UI-invoke
-/// reactors are to model it unchanged.
+/// `local::basic_reactor<P>` and `tokio_style::basic_reactor<P, D>` for every storage policy `P`
+/// (and both dispatch policies `D`); the UI-invoke reactor is to model it unchanged.
 ///
 /// - `R::storage_policy_type` is its storage policy (a reactor accepts every one);
 /// - `R::task_type` models `spawning_task` and `remote_waking_task` (and may model more:

@@ -11,8 +11,9 @@
 ///   is nonempty, `timeout` at `deadline` (if any), and, with no deadline, `stalled` when the
 ///   reactor holds the inbox's last reference and nothing was posted: nothing can ever wake it.
 ///
-/// Modelled by `condvar_unparker` (the local reactor). An eventfd unparker (epoll) and a main
-/// context's wakeup (UI loop) are the planned reactors' own.
+/// Modelled by `condvar_unparker` (the local reactor) and `tokio_style::eventfd_unparker` (an
+/// eventfd in the reactor's epoll set); a main context's wakeup (UI loop) is the planned
+/// UI-invoke reactor's own.
 
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/runtime/remote_inbox.hpp>
