@@ -12,7 +12,7 @@
 ///     `get_timer()` is the queue, its waker sets a flag), the body called directly: what the
 ///     index alone costs, the reactor left out.
 ///
-///   timer_arm_cancel   the root makes N sleeps, `sleep_until(t0 + 1 s + off_i us)` with
+///   timer_arm_cancel   the root makes N sleeps, `sleep_until(t0 + 1 h + off_i us)` with
 ///                      off_i = splitmix64() % N (seed 42, drawn once per case), t0 the clock at
 ///                      the iteration's start (the real clock), polls each once (it registers and
 ///                      is pending), then drops them all in the order made (each cancels its
@@ -208,7 +208,7 @@ void add_arm_cancel(std::uint64_t n) {
           const time_point t0 = task.get_timer().now();
           bool all_pending = true;
           for (std::uint64_t i = 0; i < n; ++i) {
-            sleeps.emplace_back(t0 + std::chrono::seconds(1) + st->offsets[i]);
+            sleeps.emplace_back(t0 + std::chrono::hours(1) + st->offsets[i]);
             all_pending = sleeps.back().poll(task).is_pending() && all_pending;
           }
           check(all_pending, "timer_arm_cancel: a sleep was ready");
