@@ -173,7 +173,10 @@ poll_result_t<F> basic_reactor<P, D>::block_on(F f) {
   } else {
     runtime::root_session<base> root(*this);  // checks the thread and refuses re-entry
     for (;;) {
-      if (auto result = root.poll(f); result.is_complete()) return result;
+      if (root.is_woken()) {
+        ++since_io_;  // the root's polls count toward event_interval too (as in tokio's block_on)
+        if (auto result = root.poll(f); result.is_complete()) return result;
+      }
       if (this->has_ready()) since_io_ += static_cast<unsigned>(this->run_batch());
       timer_.fire_due();
       this->drain_remote();
