@@ -36,6 +36,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <optional>
@@ -203,6 +204,10 @@ class read_to_end_future : gentask::detail::net_source_future_base {
 
   /// Bytes asked of the kernel per read when `out` has no spare capacity.
   static constexpr std::size_t chunk = 4096;
+  /// The most asked of the kernel per read: the vector is resized (its new bytes written with
+  /// zeros) to what is asked, so asking for all of a large spare capacity would cost its length
+  /// on every read however few bytes came.
+  static constexpr std::size_t max_read = 64 * 1024;
 
   read_to_end_future(io_source* source, std::vector<std::byte>* out) noexcept
       : net_source_future_base(source), out_(out) {}
@@ -214,7 +219,8 @@ class read_to_end_future : gentask::detail::net_source_future_base {
     const int fd = source_->get_fd();
     for (;;) {
       const std::size_t used = out_->size();
-      const std::size_t room = out_->capacity() > used ? out_->capacity() - used : chunk;
+      const std::size_t capacity_left = out_->capacity() - used;
+      const std::size_t room = capacity_left > 0 ? std::min(capacity_left, max_read) : chunk;
       out_->resize(used + room);  // may throw: the future then fails with the exception
       const std::span<std::byte> spare(out_->data() + used, room);
       auto r = source_->poll_io(task, io_interest::readable, room,
