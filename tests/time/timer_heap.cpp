@@ -31,11 +31,14 @@ struct counts {
     return waker::from_raw(&vtable, this, 0);
   }
 
-  static constexpr waker_vtable vtable = {
-      [](void* data, std::uint64_t) noexcept { ++static_cast<counts*>(data)->wakes; },
-      [](void* data) noexcept { ++static_cast<counts*>(data)->live; },
-      [](void* data) noexcept { --static_cast<counts*>(data)->live; },
-  };
+  static const waker_vtable vtable;
+};
+
+// Out of the class: its lambdas need `counts` complete (clang insists).
+constexpr waker_vtable counts::vtable = {
+    [](void* data, std::uint64_t) noexcept { ++static_cast<counts*>(data)->wakes; },
+    [](void* data) noexcept { ++static_cast<counts*>(data)->live; },
+    [](void* data) noexcept { --static_cast<counts*>(data)->live; },
 };
 
 const time_point t0{std::chrono::seconds(1000)};

@@ -40,13 +40,16 @@ struct wake_log {
     return waker::from_raw(&vtable, this, token);
   }
 
-  static constexpr waker_vtable vtable = {
-      [](void* data, std::uint64_t token) noexcept {
-        static_cast<wake_log*>(data)->order.push_back(token);
-      },
-      [](void* data) noexcept { ++static_cast<wake_log*>(data)->live; },
-      [](void* data) noexcept { --static_cast<wake_log*>(data)->live; },
-  };
+  static const waker_vtable vtable;
+};
+
+// The vtables are defined out of their classes: the lambdas need the class complete (clang).
+constexpr waker_vtable wake_log::vtable = {
+    [](void* data, std::uint64_t token) noexcept {
+      static_cast<wake_log*>(data)->order.push_back(token);
+    },
+    [](void* data) noexcept { ++static_cast<wake_log*>(data)->live; },
+    [](void* data) noexcept { --static_cast<wake_log*>(data)->live; },
 };
 
 /// A wake handle whose wake registers again on the same queue, `period` later, up to `times`
@@ -61,17 +64,20 @@ struct rearming {
 
   [[nodiscard]] waker make() { return waker::from_raw(&vtable, this, 0); }
 
-  static constexpr waker_vtable vtable = {
-      [](void* data, std::uint64_t) noexcept {
-        auto& self = *static_cast<rearming*>(data);
-        ++self.wakes;
-        if (self.wakes < self.times) {
-          self.next = self.queue->schedule_wake(self.queue->now() + self.period, self.make());
-        }
-      },
-      [](void*) noexcept {},
-      [](void*) noexcept {},
-  };
+  static const waker_vtable vtable;
+};
+
+template <class Queue>
+constexpr waker_vtable rearming<Queue>::vtable = {
+    [](void* data, std::uint64_t) noexcept {
+      auto& self = *static_cast<rearming*>(data);
+      ++self.wakes;
+      if (self.wakes < self.times) {
+        self.next = self.queue->schedule_wake(self.queue->now() + self.period, self.make());
+      }
+    },
+    [](void*) noexcept {},
+    [](void*) noexcept {},
 };
 
 }  // namespace
@@ -574,15 +580,18 @@ struct inline_runner {
   [[nodiscard]] waker get_waker() noexcept { return waker::from_raw(&vtable, this, 0); }
   [[nodiscard]] Queue& get_timer() noexcept { return *queue; }
 
-  static constexpr waker_vtable vtable = {
-      [](void* data, std::uint64_t) noexcept {
-        auto& self = *static_cast<inline_runner*>(data);
-        ++self.wakes;
-        self.run(self);
-      },
-      [](void*) noexcept {},
-      [](void*) noexcept {},
-  };
+  static const waker_vtable vtable;
+};
+
+template <class Queue>
+constexpr waker_vtable inline_runner<Queue>::vtable = {
+    [](void* data, std::uint64_t) noexcept {
+      auto& self = *static_cast<inline_runner*>(data);
+      ++self.wakes;
+      self.run(self);
+    },
+    [](void*) noexcept {},
+    [](void*) noexcept {},
 };
 
 }  // namespace
