@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <optional>
+#include <type_traits>
 #include <cstdint>
 #include <system_error>
 #include <vector>
@@ -78,4 +81,67 @@ TEMPLATE_TEST_CASE("read_to_end into a vector with a large spare capacity does n
   // The spare capacity past the first megabyte was never written.
   const std::byte* base = out.data();
   CHECK(resident_pages(base + (std::size_t{1} << 20), base + reserved) == 0);
+}
+
+namespace {
+
+/// An io_driver that refuses its first registration (as the kernel may, ENOMEM), then forwards
+/// to a real one.
+struct flaky_driver {
+  tokio_style::epoll_driver* inner;
+  int refusals_left = 1;
+  io_registration register_io(int fd) {
+    if (refusals_left > 0) {
+      --refusals_left;
+      throw std::system_error(ENOMEM, std::generic_category(), "register_io (refused once)");
+    }
+    return inner->register_io(fd);
+  }
+  io_readiness poll_ready(const io_registration& r, io_interest i, const waker& w) {
+    return inner->poll_ready(r, i, w);
+  }
+  void clear_ready(const io_registration& r, io_readiness ready) { inner->clear_ready(r, ready); }
+};
+
+/// A reactor's task, seen through a flaky driver.
+template <class Task>
+struct flaky_task {
+  Task* inner;
+  flaky_driver* driver;
+  [[nodiscard]] waker get_waker() const { return inner->get_waker(); }
+  [[nodiscard]] flaky_driver& get_io_driver() const { return *driver; }
+};
+
+}  // namespace
+
+TEST_CASE("connect does not report a connection still in progress as made, whatever set its "
+          "writable readiness",
+          "[net][tcp_stream][review]") {
+  // A listener whose accept queue is full drops the SYN: the connect stays in progress (the
+  // client retransmits a second later). Its first registration is refused, so the readiness
+  // the future cleared on its first poll was never there; the registration made by the next
+  // poll starts optimistically writable, and SO_ERROR reads 0 while the handshake is pending.
+  tokio_style::reactor r;
+  auto listener = net::tcp_listener::bind(net::endpoint::loopback(), 0);
+  const int queued = test::blocking_connect(listener.get_local_endpoint());  // fills the queue
+  flaky_driver driver{&r.get_io_driver()};
+  auto connecting = net::tcp_stream::connect(listener.get_local_endpoint());
+  std::optional<net::tcp_stream> made;
+  auto result = r.block_on(poll_fn<int, std::error_code>(
+      [&](auto& task) -> poll_result<int, std::error_code> {
+        flaky_task<std::remove_reference_t<decltype(task)>> flaky{&task, &driver};
+        auto c = connecting.poll(flaky);
+        if (c.is_failed()) return failed_value{c.get_error()};
+        if (c.is_ready()) made.emplace(std::move(c).get_value());
+        return ready_value{0};
+      }));
+  REQUIRE(result.is_ready());
+  REQUIRE(driver.refusals_left == 0);  // the refusal happened
+  if (made) {
+    // Handed out as connected: it must have a peer.
+    CHECK(made->get_peer_endpoint().has_value());
+  } else {
+    SUCCEED("still in progress, as it is");
+  }
+  ::close(queued);
 }

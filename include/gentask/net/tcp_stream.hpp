@@ -375,18 +375,32 @@ class connect_future {
       auto first = source_.poll_ready(task, io_interest::writable);
       if (first.is_ready()) source_.clear_ready(task, first.get_value());
     }
-    auto ready = source_.poll_ready(task, io_interest::writable);
-    if (ready.is_pending()) return pending;
-    if (ready.is_failed()) {
-      done_ = true;
-      source_.close();
-      return failed_value{std::move(ready).get_error()};
+    for (;;) {
+      auto ready = source_.poll_ready(task, io_interest::writable);
+      if (ready.is_pending()) return pending;
+      if (ready.is_failed()) {
+        done_ = true;
+        source_.close();
+        return failed_value{std::move(ready).get_error()};
+      }
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (::getsockopt(source_.get_fd(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+        return fail(errno);
+      }
+      if (err != 0) return fail(err);
+      // No error, but is it connected? A writable readiness that is not the kernel's (the
+      // optimistic one of a registration made after the first poll, whose own registration
+      // failed) comes while the handshake is still pending: `getpeername` says ENOTCONN then.
+      sockaddr_in peer{};
+      socklen_t peer_len = sizeof peer;
+      if (::getpeername(source_.get_fd(), reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
+        return finish();
+      }
+      const int peer_error = errno;
+      if (peer_error != ENOTCONN || ready.get_value().is_write_closed()) return fail(peer_error);
+      source_.clear_ready(task, ready.get_value());  // wait for the kernel's edge
     }
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::getsockopt(source_.get_fd(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) return fail(errno);
-    if (err != 0) return fail(err);
-    return finish();
   }
 
  private:
