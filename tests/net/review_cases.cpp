@@ -18,6 +18,7 @@
 #include <optional>
 #include <type_traits>
 #include <cstdint>
+#include <new>
 #include <system_error>
 #include <vector>
 
@@ -85,14 +86,16 @@ TEMPLATE_TEST_CASE("read_to_end into a vector with a large spare capacity does n
 
 namespace {
 
-/// An io_driver that refuses its first registration (as the kernel may, ENOMEM), then forwards
-/// to a real one.
+/// An io_driver that refuses its first registration (as the kernel may, ENOMEM; or the driver's
+/// table cannot grow, std::bad_alloc), then forwards to a real one.
 struct flaky_driver {
   tokio_style::epoll_driver* inner;
   int refusals_left = 1;
+  bool out_of_memory = false;  // refuses with std::bad_alloc (the slot table could not grow)
   io_registration register_io(int fd) {
     if (refusals_left > 0) {
       --refusals_left;
+      if (out_of_memory) throw std::bad_alloc();
       throw std::system_error(ENOMEM, std::generic_category(), "register_io (refused once)");
     }
     return inner->register_io(fd);
@@ -144,4 +147,37 @@ TEST_CASE("connect does not report a connection still in progress as made, whate
     SUCCEED("still in progress, as it is");
   }
   ::close(queued);
+}
+
+TEMPLATE_TEST_CASE("read_to_end that throws leaves in the vector only the bytes it read",
+                   "[net][tcp_stream][review]", REVIEW_REACTORS) {
+  // The vector is grown before the read and shrunk to what came after it; an exception from
+  // the readiness loop between the two (the registration cannot be allocated) left the grown
+  // bytes in it, zeros never read, which the next poll then kept as data.
+  TestType r;
+  review_pair<TestType> p(r);
+  test::blocking_write(p.peer, "hello");
+  REQUIRE(::shutdown(p.peer, SHUT_WR) == 0);
+  flaky_driver driver{&r.get_io_driver()};
+  driver.out_of_memory = true;
+  std::vector<std::byte> out;
+  auto to_end = p.server.read_to_end(out);
+  bool threw = false;
+  auto result = r.block_on(poll_fn<std::size_t, std::error_code>(
+      [&](auto& task) -> poll_result<std::size_t, std::error_code> {
+        flaky_task<std::remove_reference_t<decltype(task)>> flaky{&task, &driver};
+        if (!threw) {
+          try {
+            (void)to_end.poll(flaky);
+          } catch (const std::bad_alloc&) {
+            threw = true;
+          }
+          REQUIRE(threw);
+          REQUIRE(out.empty());  // nothing was read
+        }
+        return to_end.poll(flaky);  // the registration succeeds now
+      }));
+  REQUIRE(result.is_ready());
+  REQUIRE(result.get_value() == 5);
+  REQUIRE(test::string_of(out) == "hello");
 }

@@ -223,8 +223,15 @@ class read_to_end_future : gentask::detail::net_source_future_base {
       const std::size_t room = capacity_left > 0 ? std::min(capacity_left, max_read) : chunk;
       out_->resize(used + room);  // may throw: the future then fails with the exception
       const std::span<std::byte> spare(out_->data() + used, room);
-      auto r = source_->poll_io(task, io_interest::readable, room,
-                                [&] { return gentask::detail::net_recv_some(fd, spare); });
+      auto r = [&] {
+        try {
+          return source_->poll_io(task, io_interest::readable, room,
+                                  [&] { return gentask::detail::net_recv_some(fd, spare); });
+        } catch (...) {
+          out_->resize(used);  // the registration could not be made: nothing was read
+          throw;
+        }
+      }();
       const std::size_t got = r.is_ready() ? r.get_value() : 0;
       out_->resize(used + got);
       if (r.is_pending()) return pending;
