@@ -16,7 +16,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
+#include <ratio>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -190,4 +192,28 @@ TEST_CASE("move-assigning a timer_registration cancels the one it replaces",
   CHECK(log.calls[1].first == &second);
   CHECK(log.calls[1].second == 20);
   current_log = nullptr;
+}
+
+TEST_CASE("saturating_duration converts any integral duration to the clock's, clamped to its range",
+          "[core][timer_driver]") {
+  using ns = timer_clock::duration;
+  STATIC_REQUIRE(saturating_duration(std::chrono::hours::max()) == ns::max());
+  STATIC_REQUIRE(saturating_duration(std::chrono::hours::min()) == ns::min());
+  STATIC_REQUIRE(saturating_duration(std::chrono::seconds(5)) == std::chrono::seconds(5));
+  STATIC_REQUIRE(saturating_duration(std::chrono::milliseconds(-7)) ==
+                 std::chrono::milliseconds(-7));
+  STATIC_REQUIRE(saturating_duration(ns::max()) == ns::max());
+  // At the edge: the most whole hours that fit convert exactly; one more saturates.
+  constexpr auto most = std::chrono::duration_cast<std::chrono::hours>(ns::max());
+  STATIC_REQUIRE(saturating_duration(most) == most);
+  STATIC_REQUIRE(saturating_duration(most + std::chrono::hours(1)) == ns::max());
+  // A narrow count in a coarse unit, an unsigned count, a finer unit.
+  STATIC_REQUIRE(saturating_duration(std::chrono::duration<std::int8_t, std::ratio<3600>>(100)) ==
+                 std::chrono::hours(100));
+  STATIC_REQUIRE(saturating_duration(std::chrono::duration<std::uint64_t, std::nano>(
+                     std::numeric_limits<std::uint64_t>::max())) == ns::max());
+  STATIC_REQUIRE(saturating_duration(std::chrono::duration<std::uint64_t, std::ratio<1>>(
+                     std::numeric_limits<std::uint64_t>::max())) == ns::max());
+  STATIC_REQUIRE(saturating_duration(std::chrono::duration<std::int64_t, std::pico>(-1500)) ==
+                 ns(-1));
 }

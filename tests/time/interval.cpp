@@ -194,3 +194,14 @@ TEST_CASE("dropping an interval cancels its wake-up", "[streams][interval]") {
   CHECK(task.get_timer().get_pending_count() == 0);
   CHECK(task.get_live_handles() == 0);
 }
+
+TEST_CASE("an interval of std::chrono::hours::max() ticks once and never again",
+          "[streams][interval]") {
+  manual_timer_task task;
+  task.get_timer().advance(1s);
+  auto s = interval(std::chrono::hours::max());
+  CHECK(s.get_period() == timer_clock::duration::max());
+  CHECK(next_tick(s, task) == task.get_timer().now());
+  CHECK(s.get_next_tick() == time_point::max());
+  CHECK(s.poll_next(task).is_pending());
+}

@@ -268,3 +268,14 @@ TEST_CASE("a sleep of duration::max() on the local reactor never fires and never
   CHECK(timer.advance(24h * 365 * 100) == 0);  // a century later: still pending
   CHECK(timer.get_pending_count() == 1);
 }
+
+TEST_CASE("a sleep_for of std::chrono::hours::max() saturates instead of overflowing",
+          "[combinators][sleep]") {
+  manual_timer_task task;
+  task.get_timer().advance(1s);
+  auto f = sleep_for(std::chrono::hours::max());  // more nanoseconds than the clock can count
+  CHECK(f.poll(task).is_pending());
+  CHECK(f.get_deadline() == time_point::max());
+  auto g = sleep_for(std::chrono::hours::min());  // long past: ready at once
+  CHECK(g.poll(task).is_ready());
+}

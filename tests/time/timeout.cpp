@@ -247,3 +247,12 @@ TEST_CASE("a timeout_error of an infallible future widens to one of any error ty
   REQUIRE(wide.is_failed());
   CHECK(wide.get_error().is_timed_out());
 }
+
+TEST_CASE("a timeout of std::chrono::hours::max() saturates instead of overflowing",
+          "[combinators][timeout]") {
+  manual_timer_task task;
+  task.get_timer().advance(1s);
+  auto f = never_ready<int>{} | timeout(std::chrono::hours::max());
+  CHECK(f.poll(task).is_pending());
+  CHECK(f.get_deadline() == time_point::max());
+}

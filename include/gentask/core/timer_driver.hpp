@@ -21,6 +21,8 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <ratio>
+#include <type_traits>
 #include <utility>
 
 namespace gentask {
@@ -37,6 +39,36 @@ using time_point = timer_clock::time_point;
     return d.count() > 0 ? time_point::max() : time_point::min();
   }
   return time_point(timer_clock::duration(sum));
+}
+
+/// `d` in the timer clock's unit, clamped to its range instead of overflowing: a coarser
+/// duration such as `std::chrono::hours::max()` does not fit in nanoseconds, and converting it
+/// implicitly (at a call taking `timer_clock::duration`) is a signed overflow. `sleep_for`,
+/// `timeout` and `interval` take any integral duration through this, so such a delay means
+/// "never", as `saturating_add` makes a deadline past the clock's range.
+template <std::integral Rep, class Period>
+[[nodiscard]] constexpr timer_clock::duration saturating_duration(
+    std::chrono::duration<Rep, Period> d) noexcept {
+  using target = timer_clock::duration;
+  using wide_rep = std::conditional_t<std::is_signed_v<Rep>, std::intmax_t, std::uintmax_t>;
+  if constexpr (std::ratio_greater_v<Period, target::period>) {
+    // Coarser: compare in the coarser unit (the clock's limits divided, truncated, so a
+    // duration within them converts back without overflow).
+    using wide = std::chrono::duration<wide_rep, Period>;
+    constexpr wide hi = std::chrono::duration_cast<wide>(target::max());
+    if (wide(d) > hi) return target::max();
+    if constexpr (std::is_signed_v<Rep>) {
+      constexpr wide lo = std::chrono::duration_cast<wide>(target::min());
+      if (wide(d) < lo) return target::min();
+    }
+  } else if constexpr (std::is_unsigned_v<Rep>) {
+    // As fine or finer: converting divides, so only an unsigned count can exceed the range.
+    using wide = std::chrono::duration<wide_rep, target::period>;
+    if (std::chrono::duration_cast<wide>(d) > wide(static_cast<wide_rep>(target::max().count()))) {
+      return target::max();
+    }
+  }
+  return std::chrono::duration_cast<target>(d);
 }
 
 /// A scheduled wake-up; destroying or cancelling it removes it from its driver (if the driver

@@ -36,6 +36,8 @@
 #include <gentask/core/unit.hpp>
 #include <gentask/time/sleep.hpp>
 
+#include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -114,13 +116,16 @@ class interval_stream {
   missed_tick_behavior behavior_ = missed_tick_behavior::burst;
 };
 
-/// Ticks every `period`, the first tick at the first poll (at once).
-inline interval_stream interval(timer_clock::duration period) {
-  return interval_stream(std::nullopt, period);
+/// Ticks every `period` (any integral duration, converted saturating), the first tick at the
+/// first poll (at once).
+template <std::integral Rep, class Period>
+interval_stream interval(std::chrono::duration<Rep, Period> period) {
+  return interval_stream(std::nullopt, saturating_duration(period));
 }
 /// Ticks at `start`, then every `period`.
-inline interval_stream interval_at(time_point start, timer_clock::duration period) {
-  return interval_stream(start, period);
+template <std::integral Rep, class Period>
+interval_stream interval_at(time_point start, std::chrono::duration<Rep, Period> period) {
+  return interval_stream(start, saturating_duration(period));
 }
 
 }  // namespace gentask

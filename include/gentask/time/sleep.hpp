@@ -8,7 +8,9 @@
 /// `will_wake` rule, or when the registration it holds has come due) and returns `pending`.
 /// Spurious wakes therefore only cost a clock read. `sleep_for(d)` fixes its deadline at its
 /// first poll, from the task's clock, saturating: a delay past the clock's range never ends (and a
-/// negative one has ended). A sleep may outlive its reactor (its registration then does nothing).
+/// negative one has ended); it takes any integral duration, converted saturating
+/// (`saturating_duration`: `sleep_for(std::chrono::hours::max())` never ends either). A sleep may
+/// outlive its reactor (its registration then does nothing).
 ///
 /// **Cancel** by dropping the future: its registration is removed from the timer driver at once
 /// and the driver's copy of the wake handle released (in `timer_queue`, amortized O(1)); nothing
@@ -32,6 +34,7 @@
 #include <gentask/core/waker.hpp>
 
 #include <chrono>
+#include <concepts>
 #include <optional>
 #include <utility>
 
@@ -97,6 +100,10 @@ class sleep_future {
 };
 
 inline sleep_future sleep_until(time_point deadline) { return sleep_future(deadline); }
-inline sleep_future sleep_for(timer_clock::duration delay) { return sleep_future(delay); }
+/// Any integral duration, converted saturating (`std::chrono::hours::max()` never ends).
+template <std::integral Rep, class Period>
+sleep_future sleep_for(std::chrono::duration<Rep, Period> delay) {
+  return sleep_future(saturating_duration(delay));
+}
 
 }  // namespace gentask

@@ -16,7 +16,8 @@
 /// timer's registration. The sleep inside never takes coop budget, so a budget that `f` spent
 /// cannot keep the timeout from firing (tokio polls its delay unconstrained for the same reason).
 /// `timeout(f, d)` fixes its deadline at its first poll, from the task's clock, before `f` is
-/// polled; deadlines saturate (`saturating_add`): `d = duration::max()` never times out, a zero or
+/// polled; deadlines saturate (`saturating_add`, and `saturating_duration` for a coarser `d`):
+/// `d = duration::max()` (or `std::chrono::hours::max()`) never times out, a zero or
 /// negative `d` times out at the first poll at which `f` is pending, as does a deadline already
 /// past. Pollable on exactly the `timer_task`s that `f` is pollable on. Dropping the future drops
 /// `f` and cancels the timer registration. Polled again after completion, it throws
@@ -32,6 +33,7 @@
 #include <gentask/detail/pipeable.hpp>
 #include <gentask/time/sleep.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <optional>
 #include <type_traits>
@@ -146,12 +148,14 @@ class timeout_future {
 };
 
 struct timeout_fn {
-  template <future F>
-  auto operator()(F&& f, timer_clock::duration delay) const {
-    return timeout_future<std::remove_cvref_t<F>>(std::forward<F>(f), delay);
+  /// Any integral duration, converted saturating (`saturating_duration`).
+  template <future F, std::integral Rep, class Period>
+  auto operator()(F&& f, std::chrono::duration<Rep, Period> delay) const {
+    return timeout_future<std::remove_cvref_t<F>>(std::forward<F>(f), saturating_duration(delay));
   }
-  auto operator()(timer_clock::duration delay) const {
-    return detail::make_pipe_closure<timeout_fn>(delay);
+  template <std::integral Rep, class Period>
+  auto operator()(std::chrono::duration<Rep, Period> delay) const {
+    return detail::make_pipe_closure<timeout_fn>(saturating_duration(delay));
   }
 };
 /// `timeout(f, d)`: `f`, or `timed_out` once `d` has passed since the first poll.
