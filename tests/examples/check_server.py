@@ -85,6 +85,26 @@ def check_http(port):
     assert recv_exactly(c, len(OK)) == OK
     assert c.recv(1) == b"", "the server kept a Connection: close connection open"
     c.close()
+    # Pipelined past the 4096-byte read buffer, a short request cut across the reads (the rest
+    # comes later): answered, not taken for a request longer than the buffer.
+    import time
+    p = connect(port)
+    p.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    burst = req * (4096 // len(req) + 1)
+    p.sendall(burst[:4099])
+    time.sleep(0.05)
+    p.sendall(burst[4099:])
+    want = OK * (len(burst) // len(req))
+    assert recv_exactly(p, len(want)) == want, "a pipelined request cut across reads"
+    # A request whose head is longer than the buffer closes the connection.
+    p.sendall(b"GET / HTTP/1.1\r\nX-Long: " + b"y" * 5000 + b"\r\n\r\n")
+    try:
+        closed = p.recv(1024) == b""
+    except ConnectionResetError:  # closed with the request's rest unread
+        closed = True
+    assert closed, "a request longer than the buffer was taken"
+    p.close()
     # A malformed request closes the connection.
     m = connect(port)
     m.sendall(b"NONSENSE\r\n\r\n")

@@ -76,8 +76,11 @@ class http_connection {
       const std::size_t n = r.get_value();
       http_parser_execute(&parser_, &settings(), reinterpret_cast<const char*>(in_.data()), n);
       if (HTTP_PARSER_ERRNO(&parser_) != HPE_OK && !closing_) return ready_value{};  // malformed
-      // A request still incomplete after a whole buffer's worth of its bytes is too long.
-      if (in_message_ && (request_bytes_ += n) > in_.size()) return ready_value{};
+      // A request still incomplete after a whole buffer's worth of its bytes is too long: its
+      // head (the parser counts the bytes of the current request's head, `nread`) or its body.
+      if (in_message_ && (parser_.nread >= in_.size() || body_bytes_ >= in_.size())) {
+        return ready_value{};
+      }
       if (out_.empty()) continue;  // no request completed yet: read on
       write_.emplace(stream_.write_all(std::as_bytes(std::span(out_.data(), out_.size()))));
     }
@@ -88,7 +91,11 @@ class http_connection {
     auto* c = static_cast<http_connection*>(p->data);
     c->url_length_ = 0;
     c->in_message_ = true;
-    c->request_bytes_ = 0;
+    c->body_bytes_ = 0;
+    return 0;
+  }
+  static int on_body(http_parser* p, const char*, std::size_t n) {
+    static_cast<http_connection*>(p->data)->body_bytes_ += n;
     return 0;
   }
   static int on_url(http_parser* p, const char* at, std::size_t n) {
@@ -115,6 +122,7 @@ class http_connection {
       http_parser_settings_init(&x);
       x.on_message_begin = on_message_begin;
       x.on_url = on_url;
+      x.on_body = on_body;
       x.on_message_complete = on_message_complete;
       return x;
     }();
@@ -127,7 +135,7 @@ class http_connection {
   std::string out_;
   std::array<char, 8> url_{};
   std::size_t url_length_ = 0;
-  std::size_t request_bytes_ = 0;
+  std::size_t body_bytes_ = 0;
   bool in_message_ = false;
   bool closing_ = false;
   std::optional<net::read_future> read_;
