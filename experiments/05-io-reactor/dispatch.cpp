@@ -8,7 +8,7 @@
 //                        other end and writes it back. N round trips per iteration, each two
 //                        readiness events, each on the critical path, so the time per event is
 //                        the latency from an event's arrival to the poll of the task it wakes.
-//                        Param `n=N;busy=0|1`: with busy=1 a third task never returns pending
+//                        Param `busy=0|1;n=N`: with busy=1 a third task never returns pending
 //                        on its own (it spins on `poll_proceed`, which yields only when the
 //                        cooperative budget of 128 units is spent), so the pair's events are
 //                        seen only when the reactor polls the driver between batches (every 61
@@ -175,7 +175,8 @@ void register_dispatch(const char* variant) {
   for (const std::size_t n : {std::size_t{1000}}) {
     for (const bool busy : {false, true}) {
       auto f = std::make_shared<fixture<D>>();
-      const std::string param = "n=" + std::to_string(n) + ";busy=" + (busy ? "1" : "0");
+      const std::string param =
+          std::string("busy=") + (busy ? "1" : "0") + ";n=" + std::to_string(n);
       case_options options;
       options.callgrind = !busy;
       options.probe_iterations = 8;
