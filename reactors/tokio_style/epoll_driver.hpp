@@ -72,7 +72,7 @@ class epoll_driver {
   }
   epoll_driver(const epoll_driver&) = delete;
   epoll_driver& operator=(const epoll_driver&) = delete;
-  /// Wakes every waiter (a later poll of its registration sees `error`), makes every
+  /// Wakes every waiter (a later poll of its registration sees `detached`), makes every
   /// registration inert, closes the epoll set.
   ~epoll_driver() {
     anchor_->driver = nullptr;
@@ -259,7 +259,7 @@ class epoll_driver {
       if (static_cast<std::size_t>(s.fd) < fd_owner_.size() && fd_owner_[s.fd] == token.index + 1)
         fd_owner_[s.fd] = 0;
     }
-    wake_both(s);  // a waiter still polling it sees `error`
+    wake_both(s);  // a waiter polling it again finds it gone (`detached`; its source, EBADF)
     s.used = false;
     s.fd = -1;
     s.ready = 0;

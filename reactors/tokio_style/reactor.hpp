@@ -27,7 +27,7 @@
 ///   is pending, no task waits for I/O, and no remote waker or remote handle exists.
 /// - **Shutdown** (the destructor, or `shutdown()`): every task is destroyed once on this
 ///   thread (their sockets deregister), then the driver wakes whoever still waits on it (a
-///   registration kept outside the reactor then reports `error`), then the timer queue goes.
+///   registration kept outside the reactor then reports `detached`), then the timer queue goes.
 ///
 /// @par Thread Safety
 /// Distinct objects: safe. Shared objects: unsafe, except through `remote_waker`s, remote
