@@ -167,7 +167,8 @@ class tcp_listener {
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     const sockaddr_in sa = ep.to_sockaddr();
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
-      throw std::system_error(errno, std::generic_category(), "bind " + ep.to_string());
+      const int err = errno;  // before the message is built: it allocates (and GCC builds it first)
+      throw std::system_error(err, std::generic_category(), "bind " + ep.to_string());
     }
     if (::listen(fd, backlog) != 0) throw std::system_error(errno, std::generic_category(), "listen");
     return l;
