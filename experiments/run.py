@@ -1289,7 +1289,8 @@ def render_table(spec, rows):
 def refresh_generated_tables(rows):
     """Regenerates the tables of the documents that follow the latest run: those that name no
     run of their own (`<!-- run: STAMP -->`; experiments/claims.py keeps those pinned to it and
-    `claims.py rebase` moves them). Lists the documents pinned to another run."""
+    `claims.py rebase` moves them), except a table that names its own run (`run=STAMP` in its
+    marker). Lists the documents pinned to another run."""
     files = list(EXPERIMENTS.glob("*/README.md")) + list(EXPERIMENTS.glob("peers/*/README.md"))
     files += list((ROOT / "papers").glob("*.md"))
     marker = re.compile(r"(<!-- table: ([^>]*?) -->\n)(.*?)(<!-- end table -->)", re.S)
@@ -1303,6 +1304,8 @@ def refresh_generated_tables(rows):
 
         def render(m):
             spec = dict(kv.split("=", 1) for kv in m.group(2).split())
+            if "run" in spec:
+                return m.group(0)  # a table that names its run is that run's (claims.py)
             body = render_table(spec, rows)
             return m.group(0) if body is None else m.group(1) + body + m.group(4)
 

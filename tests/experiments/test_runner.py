@@ -413,5 +413,30 @@ class failure_contract(unittest.TestCase):
             self.assertEqual(prov["failures"], ["01-fake: could not build: cargo: not found"])
 
 
+class generated_tables(unittest.TestCase):
+    def test_a_document_following_the_latest_run_is_refreshed_except_a_table_naming_its_run(self):
+        rows = [{"experiment": "01-fake", "workload": "w", "variant": v, "param": "n=1",
+                 "metric": "ns_per_task", "median": m, "min": m, "max": m, "reps": 5,
+                 "unit": "ns"} for v, m in (("a", 2.0), ("b", 4.0))]
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            doc = root / "experiments" / "01-fake" / "README.md"
+            doc.parent.mkdir(parents=True)
+            (root / "papers").mkdir()
+            stale = "| stale |\n"
+            doc.write_text("<!-- table: experiment=01-fake metric=ns_per_task -->\n" + stale +
+                           "<!-- end table -->\n"
+                           "<!-- table: experiment=01-fake metric=ns_per_task "
+                           "run=20990101-000000 -->\n" + stale + "<!-- end table -->\n")
+            with mock.patch.object(run, "EXPERIMENTS", root / "experiments"), \
+                    mock.patch.object(run, "ROOT", root), contextlib.redirect_stderr(None):
+                run.refresh_generated_tables(rows)
+            text = doc.read_text()
+            first, second = text.split("run=20990101-000000")
+            self.assertNotIn("stale", first)  # regenerated from the rows
+            self.assertIn("| w |", first)
+            self.assertIn("stale", second)  # left as its own run made it
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=1)
