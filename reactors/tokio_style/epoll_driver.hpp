@@ -127,6 +127,18 @@ class epoll_driver {
         throw;
       }
     }
+    if (mode_ == dispatch::two_trip) {
+      // Room for every waiter's notification in both queues, so applying an event never
+      // allocates (an edge that could not be queued would be lost for good).
+      try {
+        const std::size_t room = 2 * (registered_ + 1);
+        deferred_.reserve(room);
+        delivering_.reserve(room);
+      } catch (...) {
+        ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+        throw;
+      }
+    }
     free_.pop_back();
     fd_owner_[fd] = index + 1;
     s.fd = fd;

@@ -9,9 +9,12 @@
 ///   it checks the inbox under the inbox's lock, and a poster reads it after appending under
 ///   that lock, so a post is either seen by the check or signalled.
 /// - `park(inbox, deadline)` waits in the driver (`epoll_driver::wait`), which applies the I/O
-///   events it finds. With no deadline, it reports `stalled` when the reactor holds the inbox's
-///   last reference, nothing was posted, and no task waits for I/O (a socket can wake a task
-///   from outside: that is not a stall).
+///   events it finds. If something was posted it returns at once, after a non-blocking look at
+///   the sockets (so posts that wake no task cannot keep I/O from being polled). With no
+///   deadline, it reports `stalled` when the reactor holds the inbox's last reference, nothing
+///   was posted, and no task waits for I/O (a socket can wake a task from outside: that is not
+///   a stall; a waiter whose future was dropped while pending still counts, so such a reactor
+///   waits instead of reporting the stall).
 ///
 /// The eventfd is owned here, in the inbox, so a poster that signals after the reactor is gone
 /// writes to a descriptor its own reference keeps open.
@@ -63,17 +66,22 @@ class eventfd_unparker {
   [[gnu::noinline]] runtime::park_result park(runtime::basic_remote_inbox<eventfd_unparker>& inbox,
                                               std::optional<time_point> deadline) {
     parked_.store(true, std::memory_order_seq_cst);
+    bool posted = false;
     {
       const std::lock_guard lock(inbox.get_mutex());
-      if (inbox.is_nonempty()) {
-        parked_.store(false, std::memory_order_relaxed);
-        return runtime::park_result::woken;
-      }
-      if (!deadline && inbox.is_last_reference() &&
+      posted = inbox.is_nonempty();
+      if (!posted && !deadline && inbox.is_last_reference() &&
           (driver_ == nullptr || driver_->get_waiter_count() == 0)) {
         parked_.store(false, std::memory_order_relaxed);
         return runtime::park_result::stalled;
       }
+    }
+    if (posted) {
+      // Something to take: return at once, but look at the sockets on the way (a stream of
+      // posts that wakes no task must not keep the driver from being polled).
+      parked_.store(false, std::memory_order_relaxed);
+      if (driver_ != nullptr) driver_->wait(0);
+      return runtime::park_result::woken;
     }
     int timeout_ms = -1;
     if (deadline) {

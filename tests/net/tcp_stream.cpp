@@ -325,5 +325,9 @@ TEST_CASE("tcp_stream futures need an io_task", "[net][tcp_stream]") {
   STATIC_REQUIRE(!pollable<net::write_all_future, archetypes::timer_task>);
   STATIC_REQUIRE(pollable<net::write_all_future, archetypes::io_task>);
   STATIC_REQUIRE(!std::is_copy_constructible_v<net::tcp_stream>);
+  // One reader and one writer per stream: a split cannot be duplicated.
+  STATIC_REQUIRE(!std::is_copy_constructible_v<net::tcp_read_half>);
+  STATIC_REQUIRE(!std::is_copy_constructible_v<net::tcp_write_half>);
+  STATIC_REQUIRE(std::is_nothrow_move_constructible_v<net::tcp_read_half>);
   STATIC_REQUIRE(std::is_nothrow_move_constructible_v<net::tcp_stream>);
 }

@@ -15,8 +15,13 @@
 ///   `ECONNREFUSED`, `EBADF` after `close()`, `net::errc::no_reactor`); writes use
 ///   `MSG_NOSIGNAL`, so a closed peer is `EPIPE`, never `SIGPIPE`.
 /// - A future borrows its stream (or half): the stream must outlive it, as in tokio's
-///   `read(&mut self)`. Each operation takes one unit of the task's cooperative budget per poll
-///   (`poll_proceed`), so a connection that is always ready still yields.
+///   `read(&mut self)`. **One reader and one writer at a time**: the driver keeps one waker per
+///   direction, so a second read pending on the same stream replaces the first's waker and the
+///   first is never woken (tokio makes this impossible with `&mut self`; here it is the
+///   caller's rule, and the halves are move-only so that a split cannot be duplicated).
+/// - Each read, write and accept takes one unit of the task's cooperative budget per poll
+///   (`poll_proceed`), so a connection that is always ready still yields (`connect` takes none:
+///   it completes once).
 ///
 /// @par Thread Safety
 /// Single-threaded: the reactor's thread that polls it.
@@ -255,10 +260,14 @@ class read_to_end_future : gentask::detail::net_source_future_base {
 /// Which directions `shutdown` closes.
 enum class shutdown_how : int { read = SHUT_RD, write = SHUT_WR, both = SHUT_RDWR };
 
-/// The read side of a split stream (borrows it).
+/// The read side of a split stream (borrows it). Move-only: one reader per stream.
 class tcp_read_half {
  public:
   explicit tcp_read_half(io_source* source) noexcept : source_(source) {}
+  tcp_read_half(tcp_read_half&&) noexcept = default;
+  tcp_read_half& operator=(tcp_read_half&&) noexcept = default;
+  tcp_read_half(const tcp_read_half&) = delete;
+  tcp_read_half& operator=(const tcp_read_half&) = delete;
   [[nodiscard]] read_future read(std::span<std::byte> buf) const noexcept {
     return {source_, buf};
   }
@@ -273,10 +282,14 @@ class tcp_read_half {
   io_source* source_;
 };
 
-/// The write side of a split stream (borrows it).
+/// The write side of a split stream (borrows it). Move-only: one writer per stream.
 class tcp_write_half {
  public:
   explicit tcp_write_half(io_source* source) noexcept : source_(source) {}
+  tcp_write_half(tcp_write_half&&) noexcept = default;
+  tcp_write_half& operator=(tcp_write_half&&) noexcept = default;
+  tcp_write_half(const tcp_write_half&) = delete;
+  tcp_write_half& operator=(const tcp_write_half&) = delete;
   [[nodiscard]] write_future write(std::span<const std::byte> buf) const noexcept {
     return {source_, buf};
   }
