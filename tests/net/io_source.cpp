@@ -66,7 +66,7 @@ TEST_CASE("poll_io tries first, waits after EAGAIN, and a short read clears the 
   REQUIRE(attempts == 2);
 }
 
-TEST_CASE("a closed source fails with EBADF; a descriptor the kernel will not register too",
+TEST_CASE("a closed source fails with EBADF, and a descriptor the kernel will not register too",
           "[net][io_source]") {
   tokio_style::reactor r;
   pipe_pair p;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstddef>
 #include <stdexcept>
 #include <span>
@@ -73,9 +74,15 @@ inline std::string string_of(std::span<const std::byte> b) {
 }
 
 /// Lowers RLIMIT_NOFILE's soft limit for the scope (restored after).
+///
+/// UBSan's vptr check reads /proc/self/maps the first time it meets a polymorphic type from an
+/// uninstrumented library (std::error_category here); with no descriptor free it cannot, and it
+/// reports a false "invalid vptr". The constructor makes that first check happen before the limit.
 class fd_limit_scope {
  public:
   explicit fd_limit_scope(rlim_t soft) {
+    const std::error_code warm(EMFILE, std::generic_category());
+    if (warm.category() != std::generic_category()) std::abort();
     ::getrlimit(RLIMIT_NOFILE, &saved_);
     rlimit lowered = saved_;
     lowered.rlim_cur = soft;

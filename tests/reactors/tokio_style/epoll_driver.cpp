@@ -69,7 +69,7 @@ io_readiness clear_and_poll(epoll_driver& d, const io_registration& r, io_intere
 
 }  // namespace
 
-TEST_CASE("a new registration is ready both ways until a leaf clears it; an event wakes the reader",
+TEST_CASE("a new registration is ready both ways until a leaf clears it, and an event wakes the reader",
           "[tokio_style][epoll_driver]") {
   epoll_driver d;
   pipe_fds p;
@@ -107,7 +107,7 @@ TEST_CASE("clear_ready keeps the closed bits: a half-closed peer stays readable 
   REQUIRE_FALSE(after.is_readable());
 }
 
-TEST_CASE("a peer that closes sets read_closed; a reset sets error",
+TEST_CASE("a peer that closes sets read_closed, and a reset sets error",
           "[tokio_style][epoll_driver]") {
   {
     epoll_driver d;
@@ -146,7 +146,7 @@ TEST_CASE("a peer that closes sets read_closed; a reset sets error",
   }
 }
 
-TEST_CASE("an event for a freed slot is dropped; the slot's next registration has a new generation",
+TEST_CASE("an event for a freed slot is dropped, and the slot's next registration has a new generation",
           "[tokio_style][epoll_driver]") {
   epoll_driver d;
   pipe_fds p1;
@@ -212,7 +212,7 @@ TEST_CASE("two-trip dispatch delivers an event's wake only with the next wait",
   REQUIRE(d.get_wait_count() == 2);
 }
 
-TEST_CASE("another driver's registration is detached; one that outlives its driver does nothing",
+TEST_CASE("another driver's registration is detached, and one that outlives its driver does nothing",
           "[tokio_style][epoll_driver]") {
   pipe_fds p;
   test::counting_task t;

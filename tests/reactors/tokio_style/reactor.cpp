@@ -36,7 +36,7 @@ using two_trip_task = tokio_style::two_trip_reactor::task_type;
 using local_task = local::reactor::task_type;
 }  // namespace
 
-TEST_CASE("the tokio-style task models every capability but ui_task; the local one has no I/O",
+TEST_CASE("the tokio-style task models every capability but ui_task, and the local one has no I/O",
           "[tokio_style][reactor]") {
   // clang-format off
   STATIC_REQUIRE( task<one_trip_task>);
@@ -267,7 +267,7 @@ struct reader_task {
 };
 }  // namespace
 
-TEMPLATE_TEST_CASE("shutdown drops tasks waiting on sockets; nothing leaks or hangs",
+TEMPLATE_TEST_CASE("shutdown drops tasks waiting on sockets, and nothing leaks or hangs",
                    "[tokio_style][reactor]", tokio_style::reactor, tokio_style::two_trip_reactor) {
   std::optional<TestType> r(std::in_place);
   auto listener = net::tcp_listener::bind(net::endpoint::loopback());
