@@ -1,0 +1,45 @@
+# cmake -DTESTS=<dir> -DEXCLUDE=<prefix> -P test_names.cmake
+# Fails when a Catch2 test name (the first string of TEST_CASE, TEMPLATE_TEST_CASE or SCENARIO)
+# under TESTS holds a ';'. catch_discover_tests hands ctest the names as a CMake list, which
+# splits on ';': each half becomes a ctest entry that matches no test case and fails, but only in
+# the presets that run the runtime suites, so this check says it first, in the static ones.
+cmake_minimum_required(VERSION 3.25)
+if(NOT TESTS)
+  message(FATAL_ERROR "test_names.cmake needs -DTESTS=...")
+endif()
+if(NOT EXCLUDE)
+  set(EXCLUDE "/nowhere/")
+endif()
+
+file(GLOB_RECURSE test_files "${TESTS}/*.cpp")
+set(files_seen 0)
+set(bad "")
+foreach(f IN LISTS test_files)
+  string(FIND "${f}" "${EXCLUDE}" excluded)
+  if(excluded EQUAL 0)
+    continue()
+  endif()
+  math(EXPR files_seen "${files_seen} + 1")
+  file(READ "${f}" text)
+  # CMake would read a ';' in the text as a list separator: replace it with a marker first.
+  string(REPLACE ";" "<SEMICOLON>" text "${text}")
+  string(REGEX MATCHALL "(TEMPLATE_TEST_CASE|TEST_CASE|SCENARIO)\\([ \t\r\n]*\"[^\"]*\""
+         names "${text}")
+  foreach(n IN LISTS names)
+    if(n MATCHES "<SEMICOLON>")
+      string(REPLACE "<SEMICOLON>" ";" shown "${n}")
+      string(REPLACE ";" "\\;" shown "${shown}")
+      list(APPEND bad "${f}: ${shown}")
+    endif()
+  endforeach()
+endforeach()
+
+if(files_seen EQUAL 0)
+  message(FATAL_ERROR "no test file found under ${TESTS}: wrong path?")
+endif()
+if(bad)
+  list(LENGTH bad n)
+  list(JOIN bad "\n" text)
+  message(FATAL_ERROR "${n} test name(s) with a ';' (ctest would split them):\n${text}")
+endif()
+message(STATUS "no test name in the ${files_seen} test files holds a ';'")
