@@ -33,6 +33,7 @@
 #include <gentask/futures/ready.hpp>
 #include <gentask/futures/select.hpp>
 #include <gentask/futures/then.hpp>
+#include <gentask/futures/with_ui_state.hpp>
 
 #include <gentask/time/interval.hpp>
 #include <gentask/time/sleep.hpp>

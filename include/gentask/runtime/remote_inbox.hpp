@@ -139,6 +139,12 @@ class remote_inbox {
     return pending;
   }
 
+  /// Any thread: whether the reactor has closed the inbox (it shut down): every post is refused.
+  [[nodiscard]] bool is_closed() {
+    const std::lock_guard lock(mutex_);
+    return closed_;
+  }
+
   /// For an unparker's `park`: the inbox's mutex (a condition variable waits on it).
   [[nodiscard]] std::mutex& get_mutex() noexcept { return mutex_; }
   /// Under the mutex: whether the reactor's own reference is the only one left.

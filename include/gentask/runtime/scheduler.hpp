@@ -141,8 +141,24 @@ class scheduler {
     if (polling_) [[unlikely]]
       abort_destroyed_in_poll();
   }
-  /// Whether a task (or the root) of this scheduler is being polled.
+  /// Whether a task (or the root) of this scheduler is being polled, or a callback of the
+  /// reactor's runs (`run_callback`).
   [[nodiscard]] bool is_polling() const noexcept { return polling_; }
+  /// Runs `fn()` on the reactor's thread as the reactor's own callback (a function another
+  /// thread posted): like a poll, it may spawn and wake, and meanwhile every entry point that
+  /// runs tasks refuses re-entry (`std::logic_error`) and destroying the reactor aborts. Nests:
+  /// a callback run inside a poll or another callback leaves the mark as it found it.
+  template <class Fn>
+  decltype(auto) run_callback(Fn&& fn) {
+    struct restore {
+      bool& flag;
+      bool was;
+      ~restore() { flag = was; }
+    } scope{polling_, std::exchange(polling_, true)};
+    return std::forward<Fn>(fn)();
+  }
+  /// Counts an exception that nobody will observe (a posted callback's, caught by its reactor).
+  void count_unobserved_exception() noexcept { ++unobserved_exceptions_; }
   /// Whether a task is linked in the ready list.
   [[nodiscard]] bool has_ready() const noexcept { return head_ != no_link; }
   /// Polls every task that was ready when it began, once each (a task woken meanwhile waits
