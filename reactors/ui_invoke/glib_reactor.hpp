@@ -4,7 +4,8 @@
 /// `basic_glib_reactor<P, State>` on storage policy `P`. Link `gentask::ui_invoke_glib` (GLib
 /// through pkg-config).
 ///
-///   ui_invoke::glib_reactor r(ui_invoke::glib_loop(g_main_context_default()));
+///   ui_invoke::glib_reactor r{ui_invoke::glib_loop(g_main_context_default())};  // braces: a
+///                                                                           // vexing parse
 ///   r.get_ui_handle().post(...);  // from workers
 ///   gtk_main();                   // runs the reactor's tasks between GTK's events
 

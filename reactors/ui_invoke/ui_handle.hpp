@@ -20,7 +20,7 @@
 ///   `fn` must return void or an object type (a reference into the UI state must not be read
 ///   off the UI thread).
 /// - `spawn(f)`: spawns `f` on the reactor from any thread (the kit's remote spawn); after
-///   shutdown it gives `f` back.
+///   shutdown it gives `f` back. `spawn_detached(f)`: fire and forget, queued like a post.
 ///
 /// A posted or invoked callback runs as the reactor's own code: it may spawn, wake and post,
 /// and `block_on`, `run_until_idle` and `shutdown` refuse to be re-entered from it
@@ -89,10 +89,25 @@ class ui_handle {
     requires std::invocable<Fn&>
   std::invoke_result_t<Fn&> invoke(Fn&& fn) const;
 
-  /// Spawns `f` on the reactor from any thread; after shutdown, gives `f` back.
+  /// Spawns `f` on the reactor from any thread; after shutdown, gives `f` back. Dropping the
+  /// returned join handle cancels the task (`spawn_detached` for fire and forget).
   template <future F>
   remote_spawn_result<F> spawn(F f) const {
     return runtime::remote_handle<Scheduler>(inbox_).spawn(std::move(f));
+  }
+
+  /// Spawns `f` on the reactor from any thread, detached (its result dropped; an exception
+  /// counted as unobserved): queued like a post, spawned on the UI thread in post order.
+  /// `errc::stopped` (and `f` destroyed here) once the reactor has shut down. Allocates one
+  /// block per call (the request), and the task's cell where its type is new.
+  template <future F>
+  [[nodiscard]] std::error_code spawn_detached(F f) const {
+    auto call = std::make_unique<spawn_call<F>>(std::move(f));
+    if (!inbox_->post([&](runtime::remote_batch& b) { b.requests.push_back(call.get()); })) {
+      return errc::stopped;
+    }
+    call.release();
+    return {};
   }
 
  private:
@@ -110,6 +125,22 @@ class ui_handle {
     }
     void discard() noexcept override { delete this; }
     Fn fn;
+  };
+
+  template <class F>
+  struct spawn_call final : runtime::remote_request {
+    explicit spawn_call(F f) : future(std::move(f)) {}
+    void execute(void* s) noexcept override {
+      auto& scheduler = *static_cast<Scheduler*>(s);
+      try {
+        scheduler.run_callback([&] { scheduler.spawn_detached(std::move(future)); });
+      } catch (...) {
+        scheduler.count_unobserved_exception();  // the move or the cell failed: that task only
+      }
+      delete this;
+    }
+    void discard() noexcept override { delete this; }
+    F future;
   };
 
   // An invoke from another thread: shared by the caller (blocked on it) and the reactor, freed

@@ -174,6 +174,7 @@ TEMPLATE_TEST_CASE("after the reactor stops, post, invoke and spawn are refused 
       CHECK_THROWS_AS(h.invoke([] { return 1; }), ui_invoke::stopped_error);
       auto spawned = h.spawn(ready(7));
       CHECK_FALSE(spawned.is_spawned());
+      CHECK(h.spawn_detached(ready(7)) == ui_invoke::errc::stopped);
     });
     worker.join();
   };
@@ -217,4 +218,24 @@ TEMPLATE_TEST_CASE("a worker spawns onto the UI reactor and its task runs on the
   auto result = r.block_on(std::move(*joined));
   REQUIRE(result.is_ready());
   CHECK(result.get_value());
+}
+
+TEMPLATE_TEST_CASE("a worker's detached spawn runs on the UI thread after the posts before it",
+                   "[ui_invoke][ui_handle][threads]", UI_REACTORS) {
+  TestType r;
+  auto h = r.get_ui_handle();
+  const auto ui = std::this_thread::get_id();
+  std::string order;
+  bool on_ui = false;
+  std::thread worker([&] {
+    REQUIRE_FALSE(h.post([&] { order += "p"; }));
+    REQUIRE_FALSE(h.spawn_detached(lazy([&] {
+      on_ui = std::this_thread::get_id() == ui;
+      order += "s";
+    })));
+  });
+  worker.join();  // the spawn request is queued: dropping nothing cancels it
+  REQUIRE(r.block_on(poll_until([&] { return order.size() == 2; })).is_ready());
+  CHECK(order == "ps");
+  CHECK(on_ui);
 }
