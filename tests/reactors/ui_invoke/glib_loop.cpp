@@ -142,7 +142,7 @@ TEST_CASE("the reactor's source yields to a source of a higher priority, and run
   CHECK(order == "hrl");
 }
 
-TEST_CASE("the source goes with the reactor; the context lives on, and late handles are refused",
+TEST_CASE("the source goes with the reactor, the context lives on, and late handles are refused",
           "[ui_invoke][glib_loop]") {
   loop_fixture f;
   std::optional<ui_invoke::glib_reactor> r(std::in_place, ui_invoke::glib_loop(f.context));

@@ -119,6 +119,27 @@ fn quantile(v: &[u64], q: f64) -> f64 {
     v[rank - 1] as f64
 }
 
+/// `latency_p10_ns` ... `latency_p99_ns` of `samples` (ns): the same nearest-rank percentiles
+/// as experiments/common/latency.hpp. Empty samples give no metric, as there.
+pub fn latency_metrics(samples: &[u64]) -> Vec<Metric> {
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    let mut v = samples.to_vec();
+    v.sort_unstable();
+    [
+        (10, "latency_p10_ns"),
+        (25, "latency_p25_ns"),
+        (50, "latency_p50_ns"),
+        (75, "latency_p75_ns"),
+        (90, "latency_p90_ns"),
+        (99, "latency_p99_ns"),
+    ]
+    .iter()
+    .map(|&(p, name)| metric(name, "ns", quantile(&v, p as f64 / 100.0)))
+    .collect()
+}
+
 impl Workload for WakeFromIdle {
     fn iteration(&mut self) {
         let n = self.n;
@@ -150,27 +171,10 @@ impl Workload for WakeFromIdle {
         self.samples = Some(samples);
     }
 
-    /// `latency_p50_ns` and `latency_p99_ns` over the N samples of one (untimed) iteration.
+    /// `latency_p10_ns` ... `latency_p99_ns` over the N samples of one (untimed) iteration.
     fn extras(&mut self) -> Vec<Metric> {
         self.iteration();
-        let mut v = self
-            .samples
-            .as_ref()
-            .expect("wake_from_idle: samples")
-            .clone();
-        v.sort_unstable();
-        // The same nearest-rank percentiles as experiments/common/latency.hpp.
-        [
-            (10, "latency_p10_ns"),
-            (25, "latency_p25_ns"),
-            (50, "latency_p50_ns"),
-            (75, "latency_p75_ns"),
-            (90, "latency_p90_ns"),
-            (99, "latency_p99_ns"),
-        ]
-        .iter()
-        .map(|&(p, name)| metric(name, "ns", quantile(&v, p as f64 / 100.0)))
-        .collect()
+        latency_metrics(self.samples.as_ref().expect("wake_from_idle: samples"))
     }
 }
 

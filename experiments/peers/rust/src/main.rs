@@ -11,6 +11,7 @@ mod harness;
 mod idle;
 mod join_all;
 mod pingpong;
+mod post;
 mod spawn;
 mod timers;
 mod util;
@@ -134,6 +135,36 @@ fn cases() -> Vec<Case> {
         .use_real_time()
         .no_callgrind(),
     );
+    // Experiment 06's UI-invoke workloads (src/post.rs): tokio's remote spawn onto a
+    // current_thread runtime. Threads and pacing: no callgrind; wall time decides, as there.
+    const POST_LATENCY_N: u64 = 1_000;
+    v.push(
+        Case::new(
+            "post_to_run",
+            "tokio",
+            &format!("n={POST_LATENCY_N}"),
+            POST_LATENCY_N as f64,
+            || post::PostToRun::new(POST_LATENCY_N),
+        )
+        .probe(1)
+        .use_real_time()
+        .no_callgrind(),
+    );
+    const POST_THROUGHPUT_N: u64 = 10_000;
+    for producers in [1u64, 4] {
+        v.push(
+            Case::new(
+                "post_throughput",
+                "tokio",
+                &format!("producers={producers}"),
+                POST_THROUGHPUT_N as f64,
+                move || post::PostThroughput::new(POST_THROUGHPUT_N, producers),
+            )
+            .probe(2)
+            .use_real_time()
+            .no_callgrind(),
+        );
+    }
     const IDLE_N: usize = 100_000;
     // idle_memory, like for like with experiment 02: each task awaits its own oneshot
     // (`await=oneshot`) or nothing (`await=nothing`, `std::future::pending`).
