@@ -176,6 +176,9 @@ struct eventfd_floor {
   eventfd_floor& operator=(const eventfd_floor&) = delete;
   ~eventfd_floor() { ::close(fd); }
   void post(ui_record&, std::int64_t sent) {
+    // The previous timestamp was taken long ago (microseconds after its write): waits only
+    // under a loaded machine, so that two writes never merge into one read.
+    while (slot.load(std::memory_order_acquire) != 0) std::this_thread::yield();
     slot.store(sent, std::memory_order_release);
     const std::uint64_t one = 1;
     check(::write(fd, &one, sizeof one) == sizeof one, "eventfd write");

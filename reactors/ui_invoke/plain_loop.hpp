@@ -2,7 +2,8 @@
 /// @file
 /// `ui_invoke::plain_loop`: the UI-invoke reactor's own loop, for tests and experiments (no
 /// toolkit). The reactor's thread sleeps in `poll(2)` on an eventfd, and another thread wakes it
-/// by writing to that eventfd (`plain_unparker`, a `runtime::unparker`).
+/// by writing to that eventfd (`plain_unparker`, a `runtime::unparker`). With no timer pending
+/// it blocks in `read(2)` on the eventfd; with one, in `poll(2)` until the deadline.
 ///
 /// - `unpark()` writes only while the reactor is parked or about to park: a post to a running
 ///   reactor costs no system call. `park` raises `parked` before it looks at the inbox under the
@@ -36,7 +37,10 @@ namespace gentask::ui_invoke {
 
 class plain_unparker {
  public:
-  plain_unparker() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  // Blocking: with no deadline, park blocks in read(2) itself, one system call where poll(2)
+  // and a read take two (measured in experiment 06: the wait's floor). A write never blocks:
+  // the counter would have to reach 2^64 - 2 first.
+  plain_unparker() : fd_(::eventfd(0, EFD_CLOEXEC)) {
     if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   }
   plain_unparker(const plain_unparker&) = delete;
@@ -64,21 +68,24 @@ class plain_unparker {
         return runtime::park_result::stalled;
       }
     }
-    int timeout_ms = -1;
-    if (deadline) {
-      // Rounded up, so a timer is never found early; at most a day at a time (the reactor's
-      // loop parks again), so a far deadline never overflows the conversion.
-      const auto left =
-          std::chrono::ceil<std::chrono::milliseconds>(*deadline - timer_clock::now());
-      timeout_ms = static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(
-          left.count(), 0, std::chrono::milliseconds(std::chrono::hours(24)).count()));
+    std::uint64_t count = 0;
+    if (!deadline) {
+      // Nothing to time out: block in the read (EINTR: return, the reactor's loop parks again).
+      [[maybe_unused]] const auto r = ::read(fd_, &count, sizeof count);
+      parked_.store(false, std::memory_order_relaxed);
+      return inbox.is_nonempty() ? runtime::park_result::woken : runtime::park_result::timeout;
     }
+    // Rounded up, so a timer is never found early; at most a day at a time (the reactor's loop
+    // parks again), so a far deadline never overflows the conversion.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - timer_clock::now());
+    const int timeout_ms = static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(
+        left.count(), 0, std::chrono::milliseconds(std::chrono::hours(24)).count()));
     pollfd p{fd_, POLLIN, 0};
     const int n = ::poll(&p, 1, timeout_ms);  // EINTR: return, the reactor's loop parks again
     parked_.store(false, std::memory_order_relaxed);
     if (n > 0) {
-      std::uint64_t count = 0;
-      [[maybe_unused]] const auto r = ::read(fd_, &count, sizeof count);  // reset the counter
+      // Readable, and only this thread reads: the read does not block; it resets the counter.
+      [[maybe_unused]] const auto r = ::read(fd_, &count, sizeof count);
     }
     return inbox.is_nonempty() ? runtime::park_result::woken : runtime::park_result::timeout;
   }
