@@ -801,7 +801,7 @@ def strip_api(param):
 # What a peer row is compared on: the timed metric, except where the timed figure is the pacing
 # of the workload (wake_from_idle: compare the latency percentiles instead), and idle memory.
 PEER_METRICS = ("latency_p50_ns", "latency_p99_ns", "bytes_per_idle_task")  # in the table
-PACED_WORKLOADS = ("wake_from_idle",)
+PACED_WORKLOADS = ("wake_from_idle", "post_to_run")
 # A peer may report a metric under a more specific name that matches gentask's measurement
 # (tokio's counting allocator counts requested bytes; glibc's mallinfo2 figure matches ours).
 PEER_METRIC_ALIASES = {"bytes_per_idle_task": "malloc_bytes_per_idle_task"}

@@ -223,7 +223,10 @@ std::invoke_result_t<Fn&> ui_handle<Scheduler>::invoke(Fn&& fn) const {
   if (call->st == invoke_call<fn_type, R>::state::stopped) {
     throw stopped_error("ui_invoke::invoke: the reactor stopped before the call ran");
   }
-  if (call->error) std::rethrow_exception(call->error);
+  // Take the exception out of the shared block: its reference count (libstdc++'s own atomics)
+  // then changes on this thread only, after the hand-over the mutex ordered, and the reactor's
+  // release of the block destroys an empty pointer.
+  if (std::exception_ptr error = std::exchange(call->error, nullptr)) std::rethrow_exception(error);
   if constexpr (!std::is_void_v<R>) return std::move(*call->result);
 }
 

@@ -3,10 +3,13 @@
 //! thread, onto a `current_thread` runtime whose thread (the benchmark's) plays the UI thread.
 //!
 //! The posted unit of work is a spawned task: each `Handle::spawn` allocates the task (header,
-//! future and output in one block), as gentask's `ui_handle::post` allocates its call; it is
-//! pushed on the runtime's inject queue (a mutex-guarded list in tokio 1.24) and the runtime
-//! thread is unparked (a condition variable; an atomic swap alone when it is not parked). The
-//! `JoinHandle` is dropped at once (a detached task, as a post has no handle).
+//! future and output in one block), as gentask's `ui_handle::post` allocates its call. In tokio
+//! 1.24 the spawning thread then links the task into the runtime's owned-task list (under its
+//! mutex; the runtime thread takes the same mutex to unlink it when it completes), pushes it on
+//! the inject queue (a mutex-guarded `VecDeque`; the runtime thread pops it under that mutex)
+//! and unparks the runtime thread (a mutex and a condition variable when it is parked; an
+//! atomic swap alone when it is not). The `JoinHandle` is dropped at once (a detached task, as
+//! a post has no handle): one more atomic transition of the task's state word.
 //!
 //! The record (the C++ side's `ui_record`) lives in thread-local cells of the runtime thread:
 //! the tasks run there, so plain cells are the UI thread's own state, as in C++ (an
