@@ -17,6 +17,16 @@
 //                      writes the eventfd, at least 100 us after its previous write; per wake,
 //                      the reader's steady_clock after `read` returns minus the stamp. p50 and
 //                      p99 as extra metrics. Unit: wake.
+//   slab_spawn_join    the minimal typed-slab executor for ONE known future type (ready at its
+//                      first poll with its value, the loop index): a slab of cells with an
+//                      intrusive free list of indices, a FIFO ring of slot indices as the ready
+//                      queue; per iteration 1000 spawns (take a slot, construct the future,
+//                      queue the index), one run of the queue (each polled once by a direct,
+//                      inlined call; the result stored in the cell), then 1000 joins in order
+//                      (read the result, give the slot back); the sum is checked. No type
+//                      erasure, no waker, no cancel, no generations. Unit: task.
+//   slab_yield         the same executor, one task that re-queues its own index and returns
+//                      pending 1000 times, then completes. Unit: yield.
 //
 // The cheap floors run 1000 units per iteration (loop overhead included, about one cycle).
 #include "../common/harness.hpp"
@@ -222,6 +232,148 @@ void add_eventfd_wake_idle() {
           /*real_time=*/true));
 }
 
+// ---------------------------------------------------------------------------------------------
+// slab_spawn_join, slab_yield: the minimal typed-slab executor
+
+/// A single-threaded executor for ONE future type known at compile time: no type erasure (the
+/// run loop calls `Future::poll` directly, and the compiler inlines it), no waker object (a
+/// task wakes itself by queueing its own index), no cancel, no generation counts, a fixed
+/// capacity. What a runtime that keeps its tasks in typed slabs cannot do with less.
+///
+/// `Future` has a `result_type` and `bool poll(typed_slab&, std::uint32_t self, result_type&)`:
+/// true with the result written when complete; false when pending (after queueing `self` if it
+/// wants to run again). A slot index is the join handle.
+template <class Future>
+class typed_slab {
+ public:
+  using result_type = typename Future::result_type;
+
+  typed_slab()
+      : cells_(std::make_unique<cell[]>(slab_capacity)),
+        ready_(std::make_unique<std::uint32_t[]>(slab_capacity)) {
+    for (std::uint32_t i = 0; i < slab_capacity; ++i) cells_[i].next_free = i + 1;
+    cells_[slab_capacity - 1].next_free = no_slot;
+  }
+
+  /// Takes a free slot, constructs the future in it and queues it; returns the slot (the
+  /// join handle).
+  std::uint32_t spawn(const Future& f) {
+    const std::uint32_t i = free_;
+    check(i != no_slot, "typed_slab: full");
+    cell& c = cells_[i];
+    free_ = c.next_free;
+    c.future = f;
+    c.done = false;
+    wake(i);
+    return i;
+  }
+
+  /// Queues slot `i` (FIFO). A task is queued at most once at a time (by its spawn, or by
+  /// itself while it runs), so the ring, as large as the slab, cannot overflow.
+  void wake(std::uint32_t i) { ready_[tail_++ & ring_mask] = i; }
+
+  /// Polls the queued tasks in order until the queue is empty.
+  void run() {
+    while (head_ != tail_) {
+      const std::uint32_t i = ready_[head_++ & ring_mask];
+      cell& c = cells_[i];
+      if (c.future.poll(*this, i, c.result)) c.done = true;
+    }
+  }
+
+  /// The result of the completed task in slot `i`; the slot goes back to the free list.
+  result_type join(std::uint32_t i) {
+    cell& c = cells_[i];
+    check(c.done, "typed_slab: joined a task that is not complete");
+    c.next_free = free_;
+    free_ = i;
+    return c.result;
+  }
+
+ private:
+  static constexpr std::uint32_t slab_capacity = 1024;  // a power of two: the ring's mask
+  static constexpr std::uint32_t ring_mask = slab_capacity - 1;
+  static constexpr std::uint32_t no_slot = ~std::uint32_t{0};
+
+  struct cell {
+    Future future;
+    result_type result;
+    std::uint32_t next_free;  // the free list's link (meaningful while the slot is free)
+    bool done;
+  };
+
+  std::unique_ptr<cell[]> cells_;
+  std::unique_ptr<std::uint32_t[]> ready_;  // the ready queue: a ring of slot indices
+  std::uint32_t free_ = 0;                  // the free list's head
+  std::uint32_t head_ = 0;                  // the ring's read and write counts (wrapping)
+  std::uint32_t tail_ = 0;
+};
+
+/// slab_spawn_join's future: complete at its first poll, with its value.
+struct ready_future {
+  using result_type = std::uint64_t;
+  std::uint64_t value;
+  template <class Slab>
+  bool poll(Slab&, std::uint32_t, std::uint64_t& out) {
+    out = value;
+    return true;
+  }
+};
+
+struct spawn_join_state {
+  typed_slab<ready_future> slab;
+  std::vector<std::uint32_t> handles = std::vector<std::uint32_t>(units_per_iteration);
+};
+
+void add_slab_spawn_join() {
+  auto st = std::make_shared<spawn_join_state>();
+  register_case("slab_spawn_join", variant, "batch=" + std::to_string(units_per_iteration),
+                units_per_iteration, [st] {
+                  auto& slab = st->slab;
+                  std::uint32_t* const handles = st->handles.data();
+                  for (int i = 0; i < units_per_iteration; ++i)
+                    handles[i] = slab.spawn(ready_future{static_cast<std::uint64_t>(i)});
+                  slab.run();
+                  std::uint64_t sum = 0;
+                  for (int i = 0; i < units_per_iteration; ++i) sum += slab.join(handles[i]);
+                  check(sum == std::uint64_t{units_per_iteration} * (units_per_iteration - 1) / 2,
+                        "slab_spawn_join: wrong sum");
+                  benchmark::DoNotOptimize(sum);
+                });
+}
+
+/// slab_yield's future: pending `left` times (each time queueing itself again), then complete
+/// with the number of polls it took.
+struct yield_future {
+  using result_type = std::uint64_t;
+  std::uint32_t left;
+  std::uint32_t polls;
+  template <class Slab>
+  bool poll(Slab& slab, std::uint32_t self, std::uint64_t& out) {
+    ++polls;
+    if (left == 0) {
+      out = polls;
+      return true;
+    }
+    --left;
+    slab.wake(self);
+    return false;
+  }
+};
+
+void add_slab_yield() {
+  auto slab = std::make_shared<typed_slab<yield_future>>();
+  register_case("slab_yield", variant, "n=" + std::to_string(units_per_iteration),
+                units_per_iteration, [slab] {
+                  const std::uint32_t h =
+                      slab->spawn(yield_future{static_cast<std::uint32_t>(units_per_iteration), 0});
+                  slab->run();
+                  const std::uint64_t polls = slab->join(h);
+                  check(polls == units_per_iteration + 1, "slab_yield: wrong poll count");
+                  benchmark::DoNotOptimize(polls);
+                });
+}
+
 const bool registered = [] {
   add_indirect_call();
   add_malloc_free();
@@ -229,6 +381,8 @@ const bool registered = [] {
   add_eventfd_write_read();
   add_epoll_wait_zero();
   add_eventfd_wake_idle();
+  add_slab_spawn_join();
+  add_slab_yield();
   return true;
 }();
 

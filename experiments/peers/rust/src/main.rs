@@ -19,6 +19,7 @@ mod wake;
 
 use harness::{probe_iterations_for, run_case, Case, MinTime, Report};
 use std::io::Write as _;
+use util::Drivers;
 
 #[global_allocator]
 static GLOBAL: alloc::CountingAllocator = alloc::CountingAllocator;
@@ -37,7 +38,7 @@ fn cases() -> Vec<Case> {
             "tokio",
             &format!("batch=1000;n={n}"),
             n as f64,
-            move || spawn::SpawnComplete::new(n, 1000),
+            move || spawn::SpawnComplete::new(n, 1000, Drivers::Off),
         )
         .probe(probe_iterations_for(n as usize));
         v.push(if n <= 10_000 { c } else { c.no_callgrind() });
@@ -49,21 +50,21 @@ fn cases() -> Vec<Case> {
         .probe(16),
     );
     v.push(Case::new("yield_loop", "tokio", "n=1000", 1_000.0, || {
-        pingpong::YieldLoop::new(1_000)
+        pingpong::YieldLoop::new(1_000, Drivers::Off)
     }));
     v.push(Case::new(
         "ping_pong_oneshot",
         "tokio",
         "n=1000",
         1_000.0,
-        || pingpong::PingPongOneshot::tokio(1_000),
+        || pingpong::PingPongOneshot::tokio(1_000, Drivers::Off),
     ));
     v.push(Case::new(
         "ping_pong_oneshot",
         "futures",
         "exec=tokio_current_thread;n=1000",
         1_000.0,
-        || pingpong::PingPongOneshot::futures(1_000),
+        || pingpong::PingPongOneshot::futures(1_000, Drivers::Off),
     ));
     v.push(Case::new(
         "ping_pong_mpsc",
@@ -80,7 +81,7 @@ fn cases() -> Vec<Case> {
             "tokio",
             &format!("api=join_set;n={n}"),
             wakes,
-            move || wake::JoinSetWake::new(n),
+            move || wake::JoinSetWake::new(n, Drivers::Off),
         ));
     }
     for n in WAKE_SIZES {
@@ -89,7 +90,7 @@ fn cases() -> Vec<Case> {
             "futures",
             &format!("api=futures_unordered;exec=tokio_current_thread;n={n}"),
             wakes,
-            move || wake::FuTokioWake::new(n),
+            move || wake::FuTokioWake::new(n, Drivers::Off),
         ));
     }
     for n in WAKE_SIZES {
@@ -185,6 +186,11 @@ fn cases() -> Vec<Case> {
             v.push(case.probe(2).no_callgrind());
         }
     }
+    // The same four workloads with tokio's drivers on (`enable_all()`): variants
+    // `tokio_enable_all` and `futures_enable_all` (FuturesUnordered and futures' oneshot on that
+    // runtime), the same params, so each row lines up with its driver-less one. Run through
+    // manifest.enable_all.json (manifest.json's filter leaves them out).
+    push_driver_cases(&mut v, Drivers::All);
     // Experiment 05's timers (src/timers.rs): 1e5 sleeps per iteration; two iterations in the
     // allocation pass, as gentask's side.
     const TIMER_N: u64 = 100_000;
@@ -209,6 +215,65 @@ fn cases() -> Vec<Case> {
         .probe(2),
     );
     v
+}
+
+/// spawn_complete, yield_loop, ping_pong_oneshot (tokio's and futures' oneshot) and
+/// wake_one_of_n on tokio (JoinSet; FuturesUnordered on `tokio_current_thread`) on a runtime
+/// with `drivers`, as the driver-less cases above (the same params, probes and callgrind
+/// listing), under the variants `drivers.variant("tokio")` and `drivers.variant("futures")`.
+fn push_driver_cases(v: &mut Vec<Case>, drivers: Drivers) {
+    let (tokio, futures) = (drivers.variant("tokio"), drivers.variant("futures"));
+    for n in [1_000u64, 10_000, 100_000] {
+        let c = Case::new(
+            "spawn_complete",
+            &tokio,
+            &format!("batch=1000;n={n}"),
+            n as f64,
+            move || spawn::SpawnComplete::new(n, 1000, drivers),
+        )
+        .probe(probe_iterations_for(n as usize));
+        v.push(if n <= 10_000 { c } else { c.no_callgrind() });
+    }
+    v.push(Case::new(
+        "yield_loop",
+        &tokio,
+        "n=1000",
+        1_000.0,
+        move || pingpong::YieldLoop::new(1_000, drivers),
+    ));
+    v.push(Case::new(
+        "ping_pong_oneshot",
+        &tokio,
+        "n=1000",
+        1_000.0,
+        move || pingpong::PingPongOneshot::tokio(1_000, drivers),
+    ));
+    v.push(Case::new(
+        "ping_pong_oneshot",
+        &futures,
+        "exec=tokio_current_thread;n=1000",
+        1_000.0,
+        move || pingpong::PingPongOneshot::futures(1_000, drivers),
+    ));
+    let wakes = wake::WAKES_PER_ITERATION as f64;
+    for n in WAKE_SIZES {
+        v.push(Case::new(
+            "wake_one_of_n",
+            &tokio,
+            &format!("api=join_set;n={n}"),
+            wakes,
+            move || wake::JoinSetWake::new(n, drivers),
+        ));
+    }
+    for n in WAKE_SIZES {
+        v.push(Case::new(
+            "wake_one_of_n",
+            &futures,
+            &format!("api=futures_unordered;exec=tokio_current_thread;n={n}"),
+            wakes,
+            move || wake::FuTokioWake::new(n, drivers),
+        ));
+    }
 }
 
 fn usage_error(msg: &str) -> ! {

@@ -1,7 +1,7 @@
 //! yield_loop, ping_pong_oneshot (tokio's and futures-rs's oneshot) and ping_pong_mpsc.
 
 use crate::harness::Workload;
-use crate::util::runtime;
+use crate::util::{runtime, runtime_with, Drivers};
 use tokio::runtime::Runtime;
 
 // ---------------------------------------------------------------------------------------------
@@ -17,8 +17,11 @@ pub struct YieldLoop {
 }
 
 impl YieldLoop {
-    pub fn new(n: u64) -> Self {
-        YieldLoop { rt: runtime(), n }
+    pub fn new(n: u64, drivers: Drivers) -> Self {
+        YieldLoop {
+            rt: runtime_with(drivers),
+            n,
+        }
     }
 }
 
@@ -69,16 +72,16 @@ pub struct PingPongOneshot {
 }
 
 impl PingPongOneshot {
-    pub fn tokio(n: u64) -> Self {
+    pub fn tokio(n: u64, drivers: Drivers) -> Self {
         PingPongOneshot {
-            rt: runtime(),
+            rt: runtime_with(drivers),
             n,
             futures_channel: false,
         }
     }
-    pub fn futures(n: u64) -> Self {
+    pub fn futures(n: u64, drivers: Drivers) -> Self {
         PingPongOneshot {
-            rt: runtime(),
+            rt: runtime_with(drivers),
             n,
             futures_channel: true,
         }

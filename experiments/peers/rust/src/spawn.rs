@@ -1,7 +1,7 @@
 //! spawn_complete, spawn_detached and cross_thread_spawn on tokio's `current_thread` runtime.
 
 use crate::harness::Workload;
-use crate::util::{runtime, store_waker, wake_slot};
+use crate::util::{runtime, runtime_with, store_waker, wake_slot, Drivers};
 use futures::future::poll_fn;
 use std::cell::{Cell, RefCell};
 use std::task::{Poll, Waker};
@@ -22,10 +22,10 @@ pub struct SpawnComplete {
 }
 
 impl SpawnComplete {
-    pub fn new(n: u64, batch: u64) -> Self {
+    pub fn new(n: u64, batch: u64, drivers: Drivers) -> Self {
         assert!(n % batch == 0);
         SpawnComplete {
-            rt: runtime(),
+            rt: runtime_with(drivers),
             handles: Vec::with_capacity(batch as usize),
             n,
             batch,

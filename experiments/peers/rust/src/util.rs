@@ -11,14 +11,42 @@ pub fn tokio_enable_all() -> bool {
     matches!(std::env::var("GENTASK_TOKIO_ENABLE_ALL"), Ok(v) if !v.is_empty() && v != "0")
 }
 
+/// Which drivers a tokio runtime is built with.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Drivers {
+    /// None (the measured configuration; variants `tokio` and `futures`), unless
+    /// `GENTASK_TOKIO_ENABLE_ALL` is set.
+    Off,
+    /// `enable_all()`: the I/O and timer drivers, what `#[tokio::main]` builds (variants
+    /// `tokio_enable_all` and `futures_enable_all`, always).
+    All,
+}
+
+impl Drivers {
+    /// The row's variant: `base` (`tokio` or `futures`) without drivers, `<base>_enable_all`
+    /// with them. The param stays the same, so the two rows line up by (workload, param).
+    pub fn variant(self, base: &str) -> String {
+        match self {
+            Drivers::Off => base.to_string(),
+            Drivers::All => format!("{base}_enable_all"),
+        }
+    }
+}
+
 /// The runtime of every tokio case: `current_thread`, without the I/O and timer drivers unless
 /// `GENTASK_TOKIO_ENABLE_ALL` is set. No workload needs I/O or timers, and gentask's local
 /// reactor parks on a mutex and a condition variable as tokio's driver-less `ParkThread` does
 /// (with the I/O driver, every wake of the `block_on` future from a task would write an eventfd
 /// and the next park would call epoll_wait).
 pub fn runtime() -> tokio::runtime::Runtime {
+    runtime_with(Drivers::Off)
+}
+
+/// The runtime of a case that names its drivers: `Drivers::All` always enables them (the
+/// `*_enable_all` variants), `Drivers::Off` as `runtime()`.
+pub fn runtime_with(drivers: Drivers) -> tokio::runtime::Runtime {
     let mut b = tokio::runtime::Builder::new_current_thread();
-    if tokio_enable_all() {
+    if drivers == Drivers::All || tokio_enable_all() {
         b.enable_all();
     }
     b.build().expect("cannot build the tokio runtime")
@@ -26,9 +54,14 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 pub fn runtime_description() -> String {
     if tokio_enable_all() {
-        "tokio current_thread, enable_all (I/O and timer drivers; GENTASK_TOKIO_ENABLE_ALL)".into()
+        "tokio current_thread, enable_all (I/O and timer drivers) in every variant \
+         (GENTASK_TOKIO_ENABLE_ALL)"
+            .into()
     } else {
-        "tokio current_thread, no I/O or timer driver (parks on a condition variable)".into()
+        "tokio current_thread: variants tokio and futures without the I/O or timer driver \
+         (parks on a condition variable); variants tokio_enable_all and futures_enable_all with \
+         enable_all (I/O and timer drivers)"
+            .into()
     }
 }
 

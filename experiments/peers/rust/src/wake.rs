@@ -24,7 +24,9 @@
 
 use crate::alloc::{allocation_count, AllocationPause, AllocationProbe};
 use crate::harness::{metric, Metric, Workload};
-use crate::util::{child_polls, driver_polls, runtime, CountedChild, CountedDriver, SplitMix64};
+use crate::util::{
+    child_polls, driver_polls, runtime_with, CountedChild, CountedDriver, Drivers, SplitMix64,
+};
 use futures::executor::LocalPool;
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::runtime::Runtime;
@@ -193,9 +195,9 @@ pub struct JoinSetWake {
 }
 
 impl JoinSetWake {
-    pub fn new(n: usize) -> Self {
+    pub fn new(n: usize, drivers: Drivers) -> Self {
         JoinSetWake {
-            rt: runtime(),
+            rt: runtime_with(drivers),
             st: JoinSetState {
                 set: JoinSet::new(),
                 senders: Vec::new(),
@@ -256,9 +258,9 @@ pub struct FuTokioWake {
 }
 
 impl FuTokioWake {
-    pub fn new(n: usize) -> Self {
+    pub fn new(n: usize, drivers: Drivers) -> Self {
         FuTokioWake {
-            rt: runtime(),
+            rt: runtime_with(drivers),
             st: FuTokioState {
                 set: FuturesUnordered::new(),
                 senders: Vec::new(),
