@@ -257,6 +257,7 @@ class scheduler {
                                waker (*make_waker)(void* task), void* task);
   static void join_cancel(void* s, task_id id) noexcept;
   static void join_detach(void* s, task_id id) noexcept;
+  static void join_release(void* s, task_id id, task_header* h) noexcept;
   static const join_ops join_table;
   static const waker_vtable local_vtable;
   static void check_waker_thread(const reactor_anchor& a) noexcept {
@@ -323,7 +324,8 @@ inline const waker_vtable scheduler<T, P, U>::remote_vtable = {
 
 template <class T, class P, unparker U>
 inline const join_ops scheduler<T, P, U>::join_table = {
-    &scheduler::join_poll, &scheduler::join_cancel, &scheduler::join_detach};
+    &scheduler::join_poll, &scheduler::join_cancel, &scheduler::join_detach,
+    &scheduler::join_release};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -353,6 +355,7 @@ void scheduler<T, P, U>::shutdown() {
   check_entry("shutdown");
   shut_down_ = true;
   closing_ = true;
+  anchor_->cells_readable = false;  // cells are freed from here on: handles ask the reactor
   storage_.disable_release();
   head_ = no_link;
   tail_header_ = nullptr;
@@ -577,6 +580,15 @@ void scheduler<T, P, U>::join_cancel(void* s, task_id id) noexcept {
 }
 
 template <class T, class P, unparker U>
+void scheduler<T, P, U>::join_release(void* s, task_id id, task_header* h) noexcept {
+  // The phase is empty (the handle took the result) and the joiner was cleared when the task
+  // completed: free the cell unless the ready list or a poll still holds it.
+  if (!h->has(flag_queued | flag_running)) [[likely]] {
+    static_cast<scheduler*>(s)->storage_.free(id, h);
+  }
+}
+
+template <class T, class P, unparker U>
 void scheduler<T, P, U>::join_detach(void* s, task_id id) noexcept {
   auto& self = *static_cast<scheduler*>(s);
   task_header* h = self.storage_.find(id);
@@ -626,7 +638,7 @@ join_handle<item_type_t<F>, error_type_t<F>> scheduler<T, P, U>::spawn(F f) {
     } else {
       enqueue(task.id, task.header);
       anchor_->retain();
-      return handle(anchor_, task.id);
+      return handle(anchor_, task.id, task.header);
     }
   }
 }

@@ -10,8 +10,10 @@
 /// inside the task's own poll, the future is destroyed as soon as that poll returns. `detach()`
 /// gives the task up instead: it runs on, and its result is dropped when it completes.
 ///
-/// The handle is two words: a refcounted anchor of its reactor (shared with the reactor's wake
-/// handles) and the task's id. If the reactor is destroyed first, the task was destroyed with it,
+/// The handle is three words: a refcounted anchor of its reactor (shared with the reactor's wake
+/// handles), the task's id and its cell's header. A complete task's result is taken from the
+/// cell directly (the cell is not freed while the handle holds it); everything else (a pending
+/// task, a reactor shutting down) goes through the reactor's `join_ops`. If the reactor is destroyed first, the task was destroyed with it,
 /// and the handle yields `canceled`. A handle made by spawning onto a reactor that is shutting
 /// down is already canceled. Polled again after it produced the result, it throws
 /// `polled_after_completion`.
@@ -29,6 +31,7 @@
 #include <gentask/core/thread_check.hpp>
 #include <gentask/core/waker.hpp>
 #include <gentask/spawn/join_error.hpp>
+#include <gentask/storage/task_cell.hpp>
 #include <gentask/storage/task_id.hpp>
 
 #include <cstddef>
@@ -54,6 +57,9 @@ struct join_ops {
   void (*cancel)(void* reactor, task_id id) noexcept;
   /// The handle was detached: let the task run on and drop its result.
   void (*detach)(void* reactor, task_id id) noexcept;
+  /// The handle took the result from the cell `header` itself (and set its phase to empty):
+  /// free the cell as soon as it is neither queued nor running.
+  void (*release)(void* reactor, task_id id, task_header* header) noexcept;
 };
 
 /// A reactor's refcounted anchor, shared by its same-thread wake handles and join handles; it
@@ -62,6 +68,9 @@ struct reactor_anchor {
   std::size_t refs = 1;
   void* reactor = nullptr;
   const join_ops* join = nullptr;
+  /// True until the reactor begins to shut down: while it is, a handle may read its task's cell
+  /// directly (the cell of a task whose handle is held is never freed before then).
+  bool cells_readable = true;
   /// The reactor's thread: same-thread handles check it (core/thread_check.hpp).
   std::thread::id owner = std::this_thread::get_id();
 
@@ -81,15 +90,18 @@ class [[nodiscard]] join_handle {
 
   /// A handle that is already canceled (what spawning onto a closing reactor gives).
   join_handle() noexcept = default;
-  /// Adopts one reference to `anchor` for the task `id`.
-  join_handle(reactor_anchor* anchor, task_id id) noexcept : anchor_(anchor), id_(id) {}
+  /// Adopts one reference to `anchor` for the task `id`, whose cell's header is `header`.
+  join_handle(reactor_anchor* anchor, task_id id, task_header* header) noexcept
+      : anchor_(anchor), header_(header), id_(id) {}
   join_handle(join_handle&& other) noexcept
       : anchor_(std::exchange(other.anchor_, nullptr)),
+        header_(std::exchange(other.header_, nullptr)),
         id_(std::exchange(other.id_, finished_id())) {}
   join_handle& operator=(join_handle&& other) noexcept {
     if (this != &other) {
       drop();
       anchor_ = std::exchange(other.anchor_, nullptr);
+      header_ = std::exchange(other.header_, nullptr);
       id_ = std::exchange(other.id_, finished_id());
     }
     return *this;
@@ -109,20 +121,25 @@ class [[nodiscard]] join_handle {
       return failed_value{join_error<E>::from_cancel()};
     }
     check_thread();
+    // The fast path: the task is complete (and not inside its own poll); take the result from
+    // the cell and let the reactor free it.
+    if (anchor_->cells_readable &&
+        (header_->state & (phase_mask | flag_running)) ==
+            static_cast<std::uint32_t>(task_phase::complete)) [[likely]] {
+      task_header* h = header_;
+      result_type r = take_result(std::launder(
+          reinterpret_cast<result_type*>(reinterpret_cast<unsigned char*>(h) + h->payload_offset)));
+      h->set_phase(task_phase::empty);
+      anchor_->join->release(anchor_->reactor, id_, h);
+      finish();
+      return r;
+    }
     std::optional<result_type> out;
     const auto status = anchor_->join->poll(
         anchor_->reactor, id_, &out,
         [](void* from, void* to) noexcept {
-          // A result whose move throws is taken as that exception; the stored one is
-          // destroyed either way, once.
-          auto* stored = static_cast<result_type*>(from);
-          auto* taken = static_cast<std::optional<result_type>*>(to);
-          try {
-            taken->emplace(std::move(*stored));
-          } catch (...) {
-            taken->emplace(failed_value{join_error<E>::from_exception(std::current_exception())});
-          }
-          std::destroy_at(stored);
+          static_cast<std::optional<result_type>*>(to)->emplace(
+              take_result(static_cast<result_type*>(from)));
         },
         [](void* t) -> waker { return static_cast<Task*>(t)->get_waker(); }, &task);
     switch (status) {
@@ -155,8 +172,23 @@ class [[nodiscard]] join_handle {
   /// Never a real task's id (real tokens have their top bit clear).
   static constexpr task_id finished_id() noexcept { return task_id::from_token(~std::uint64_t{0}); }
 
+  /// Moves the stored result out and destroys it, once. A result whose move throws is taken as
+  /// that exception.
+  static result_type take_result(result_type* stored) noexcept {
+    struct destroy_stored {
+      result_type* p;
+      ~destroy_stored() { std::destroy_at(p); }
+    } guard{stored};
+    try {
+      return std::move(*stored);
+    } catch (...) {
+      return failed_value{join_error<E>::from_exception(std::current_exception())};
+    }
+  }
+
   void finish() noexcept {
     id_ = finished_id();
+    header_ = nullptr;
     if (anchor_ != nullptr) {
       check_thread();
       std::exchange(anchor_, nullptr)->release();
@@ -176,6 +208,7 @@ class [[nodiscard]] join_handle {
   }
 
   reactor_anchor* anchor_ = nullptr;
+  task_header* header_ = nullptr;
   task_id id_;  // finished_id() once the result was taken, or detached, canceled, moved from
 };
 

@@ -147,7 +147,7 @@ class boxed_task_store {
       allocator_.deallocate(block, layout::size, layout::align);
       throw;
     }
-    h->set_phase(task_phase::pending);
+    h->begin_pending(layout::payload_offset);
     std::uint32_t slot = 0;
     if (free_head_ != none) {
       slot = free_head_;

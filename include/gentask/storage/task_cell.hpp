@@ -6,9 +6,10 @@
 /// `F` (polling, destroying) sits behind one `cell_ops` table per root type.
 ///
 /// Header (24 bytes): the intrusive ready-list link (a task id token, or the free-list link of a
-/// free cell), the compressed joiner (who to wake when the task completes; the reactor encodes it:
-/// see reactors/local/local::reactor.hpp, `set_joiner`),
-/// and the state word below.
+/// free cell), the compressed joiner (who to wake when the task completes; the scheduler encodes
+/// it: see runtime/scheduler.hpp, `set_joiner`), the state word below, and where the payload
+/// starts (so that a join handle, which knows the result's type but not the future's, can take
+/// the result from the cell directly).
 
 #include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
@@ -49,6 +50,13 @@ struct task_header {
   std::uint64_t next = no_link;
   std::uint64_t joiner = 0;
   std::uint32_t state = 0;
+  std::uint32_t payload_offset = 0;  ///< bytes from the header to the payload
+
+  /// A task begins: its future is in the payload at `offset`.
+  void begin_pending(std::size_t offset) noexcept {
+    state = static_cast<std::uint32_t>(task_phase::pending);
+    payload_offset = static_cast<std::uint32_t>(offset);
+  }
 
   [[nodiscard]] task_phase get_phase() const noexcept {
     return static_cast<task_phase>(state & phase_mask);

@@ -83,7 +83,7 @@ class task_group_base {
       }
       release_chunk_memory(c);
     }
-    for (std::uint32_t* g : generations_) delete[] g;
+    for (chunk& c : chunks_) delete[] c.generations;
   }
 
   [[nodiscard]] std::uint32_t get_group_id() const noexcept { return group_id_; }
@@ -94,7 +94,7 @@ class task_group_base {
   [[nodiscard]] task_header* find(task_id id) noexcept {
     const std::uint32_t slot = id.get_slot();
     const std::uint32_t c = slot >> shift_;
-    if (c >= generations_.size() || generations_[c][slot & mask_] != id.get_generation()) {
+    if (c >= chunks_.size() || chunks_[c].generations[slot & mask_] != id.get_generation()) {
       return nullptr;
     }
     return header_of(cell_at(c, slot & mask_));
@@ -113,14 +113,16 @@ class task_group_base {
   struct allocation {
     std::uint32_t slot;
     void* cell;
+    std::uint32_t generation;  ///< the slot's generation: the new task's id is (group, slot, it)
   };
-  /// Takes a free cell and returns its slot and address.
+  /// Takes a free cell and returns its slot, address and generation.
   allocation allocate() {
-    if (first_free_chunk_ == none) add_chunk();
-    chunk& c = chunks_[first_free_chunk_];
+    if (first_free_chunk_ == none) [[unlikely]]
+      add_chunk();
     const std::uint32_t chunk_index = first_free_chunk_;
+    chunk& c = chunks_[chunk_index];
     const std::uint32_t index = c.free_head;
-    void* cell = cell_at(chunk_index, index);
+    unsigned char* cell = c.cells + static_cast<std::size_t>(index) * cell_size_;
     auto* h = header_of(cell);
     c.free_head = static_cast<std::uint32_t>(h->next);
     if (c.live++ == 0) --empty_chunks_;
@@ -128,7 +130,7 @@ class task_group_base {
     ++live_;
     if (live_ * 4 >= capacity_) quiet_completions_ = 0;
     std::construct_at(h);  // a fresh header: no link, no joiner, phase free
-    return {(chunk_index << shift_) | index, cell};
+    return {(chunk_index << shift_) | index, cell, c.generations[index]};
   }
 
   /// Returns a cell to its chunk's free list and advances the slot's generation; may give empty
@@ -138,9 +140,9 @@ class task_group_base {
   void free_slot(std::uint32_t slot, void* cell) noexcept {
     const std::uint32_t chunk_index = slot >> shift_;
     const std::uint32_t index = slot & mask_;
-    std::uint32_t& gen = generations_[chunk_index][index];
-    gen = (gen + 1U) & task_id::generation_mask;
     chunk& c = chunks_[chunk_index];
+    std::uint32_t& gen = c.generations[index];
+    gen = (gen + 1U) & task_id::generation_mask;
     auto* h = header_of(cell);
     h->state = 0;
     h->next = c.free_head;
@@ -150,9 +152,8 @@ class task_group_base {
     if (--c.live == 0) ++empty_chunks_;
     if (live_ * 4 >= capacity_) {
       quiet_completions_ = 0;
-    } else if (++quiet_completions_ >= capacity_ && release_enabled_) {
-      quiet_completions_ = 0;
-      begin_sweep();
+    } else if (++quiet_completions_ >= capacity_) [[unlikely]] {
+      end_quiet_streak();
     }
     if (sweep_cursor_ != none) [[unlikely]]
       sweep(sweep_steps);
@@ -196,12 +197,13 @@ class task_group_base {
   /// Completions in a row that left the group below a quarter full (see the release policy).
   [[nodiscard]] std::size_t get_quiet_completions() const noexcept { return quiet_completions_; }
   [[nodiscard]] std::uint32_t generation(std::uint32_t slot) const noexcept {
-    return generations_[slot >> shift_][slot & mask_];
+    return chunks_[slot >> shift_].generations[slot & mask_];
   }
 
  private:
   struct chunk {
     unsigned char* cells = nullptr;  // released when the chunk is given back
+    std::uint32_t* generations = nullptr;  // one per slot of this chunk number, never released
     std::uint32_t free_head = none;
     std::uint32_t live = 0;
     std::uint32_t prev_free = none;  // the list of chunks with a free cell
@@ -218,7 +220,7 @@ class task_group_base {
     return chunks_[chunk_index].cells + static_cast<std::size_t>(index) * cell_size_;
   }
 
-  void add_chunk() {
+  [[gnu::noinline]] void add_chunk() {
     std::uint32_t chunk_index = none;
     if (!retired_.empty()) {
       chunk_index = retired_.front();  // the lowest released number
@@ -226,12 +228,12 @@ class task_group_base {
       const std::size_t slots = (chunks_.size() + 1) << shift_;
       if (slots - 1 > task_id::max_slot) throw task_capacity_exceeded();
       auto generations = std::make_unique<std::uint32_t[]>(get_cells_per_chunk());  // zeroed
-      if (generations_.size() == generations_.capacity()) {
-        generations_.reserve(std::max<std::size_t>(8, 2 * generations_.capacity()));
+      if (chunks_.size() == chunks_.capacity()) {
+        chunks_.reserve(std::max<std::size_t>(8, 2 * chunks_.capacity()));
       }
-      chunks_.emplace_back();                         // may throw: nothing changed yet
-      generations_.push_back(generations.release());  // room reserved above
-      retired_.reserve(chunks_.capacity());           // so that retiring a chunk never allocates
+      retired_.reserve(chunks_.capacity());  // so that retiring a chunk never allocates
+      chunks_.emplace_back();                // room reserved above
+      chunks_.back().generations = generations.release();
       chunk_index = static_cast<std::uint32_t>(chunks_.size() - 1);
     }
     const std::size_t bytes = static_cast<std::size_t>(get_cells_per_chunk()) * cell_size_;
@@ -256,6 +258,13 @@ class task_group_base {
     link_free_chunk(chunk_index);
   }
 
+  /// The group stayed below a quarter full for as many completions as it has cells: a sweep
+  /// begins (kept out of line: the completion path stays short).
+  [[gnu::noinline]] void end_quiet_streak() noexcept {
+    quiet_completions_ = 0;
+    if (release_enabled_) begin_sweep();
+  }
+
   /// Starts (or restarts) a sweep from chunk 0: it gives back every empty chunk but one (the
   /// lowest-numbered it meets stays as the spare).
   void begin_sweep() noexcept {
@@ -264,7 +273,7 @@ class task_group_base {
   }
   /// Continues the sweep over at most `steps` chunks; ends it at the last chunk, or once a
   /// single empty chunk is left.
-  void sweep(std::uint32_t steps) noexcept {
+  [[gnu::noinline]] void sweep(std::uint32_t steps) noexcept {
     const auto n = static_cast<std::uint32_t>(chunks_.size());
     std::uint32_t c = sweep_cursor_;
     for (; steps > 0 && c < n && empty_chunks_ > 1; --steps, ++c) {
@@ -296,14 +305,14 @@ class task_group_base {
     c.free_head = none;
   }
 
-  void link_free_chunk(std::uint32_t chunk_index) noexcept {
+  [[gnu::noinline]] void link_free_chunk(std::uint32_t chunk_index) noexcept {
     chunk& c = chunks_[chunk_index];
     c.prev_free = none;
     c.next_free = first_free_chunk_;
     if (first_free_chunk_ != none) chunks_[first_free_chunk_].prev_free = chunk_index;
     first_free_chunk_ = chunk_index;
   }
-  void unlink_free_chunk(std::uint32_t chunk_index) noexcept {
+  [[gnu::noinline]] void unlink_free_chunk(std::uint32_t chunk_index) noexcept {
     chunk& c = chunks_[chunk_index];
     if (c.prev_free != none) {
       chunks_[c.prev_free].next_free = c.next_free;
@@ -320,8 +329,7 @@ class task_group_base {
   std::uint32_t shift_;
   std::uint32_t mask_;
   std::uint32_t group_id_;
-  std::vector<chunk> chunks_;
-  std::vector<std::uint32_t*> generations_;  // one block per chunk number, never released
+  std::vector<chunk> chunks_;  // by chunk number, never shrinks
   std::vector<std::uint32_t> retired_;       // released chunk numbers, a min-heap
   std::uint32_t first_free_chunk_ = none;
   std::uint32_t sweep_cursor_ = none;  // the next chunk a sweep inspects, or none
@@ -356,7 +364,7 @@ class task_group : public task_group_base<Task> {
   /// As `spawn`, also giving the new cell's header.
   template <class G>
   spawned_task spawn_cell(G&& f) {
-    const auto [slot, c] = this->allocate();
+    const auto [slot, c, generation] = this->allocate();
     try {
       std::construct_at(layout::future(c), std::forward<G>(f));
     } catch (...) {
@@ -364,8 +372,8 @@ class task_group : public task_group_base<Task> {
       throw;
     }
     auto* h = this->header_of(c);
-    h->set_phase(task_phase::pending);
-    return {this->id_of(slot), h};
+    h->begin_pending(layout::payload_offset);
+    return {task_id(this->get_group_id(), slot, generation), h};
   }
 
   /// Polls the task in `cell`, directly (no indirect call): the closed map's path.
