@@ -32,8 +32,8 @@
 ///                      sleeps 100 us, waits until the previous timestamp was taken (it always
 ///                      has been, outside sanitizers and valgrind), stores its `steady_clock`
 ///                      time (ns) in an atomic slot and wakes the receiver. The reactor, with
-///                      nothing ready, sleeps on its inbox's condition variable
-///                      (`wait_for_remote`); the receiver, when polled, takes the slot and
+///                      nothing ready, parks through its unparker (`V::reactor`'s: a futex word
+///                      by default on Linux); the receiver, when polled, takes the slot and
 ///                      records now - timestamp. N messages per iteration. Param `n=N`; the
 ///                      unit is one wake. Extra metrics `latency_p10_ns` ... `latency_p99_ns`
 ///                      (common/latency.hpp) (nearest rank over the N samples of one iteration,

@@ -54,7 +54,9 @@
 #include <gentask/storage/task_group.hpp>
 #include <gentask/storage/task_id.hpp>
 
+#include <gentask/runtime/blocking_eventfd_unparker.hpp>
 #include <gentask/runtime/condvar_unparker.hpp>
+#include <gentask/runtime/futex_unparker.hpp>
 #include <gentask/runtime/reactor.hpp>
 #include <gentask/runtime/remote_handle.hpp>
 #include <gentask/runtime/remote_inbox.hpp>
@@ -64,6 +66,7 @@
 #include <gentask/runtime/task_base.hpp>
 #include <gentask/runtime/task_store.hpp>
 #include <gentask/runtime/unparker.hpp>
+#include <gentask/runtime/waking.hpp>
 
 #include <gentask/streams/and_then.hpp>
 #include <gentask/streams/collect.hpp>

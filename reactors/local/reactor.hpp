@@ -1,19 +1,25 @@
 #pragma once
 /// @file
-/// `gentask::local::basic_reactor<StoragePolicy>`: the simplest single-threaded reactor, a thin
-/// layer over the reactor kit (`runtime::scheduler`). `local::reactor` is
+/// `gentask::local::basic_reactor<StoragePolicy, Unparker>`: the simplest single-threaded
+/// reactor, a thin layer over the reactor kit (`runtime::scheduler`). `local::reactor` is
 /// `basic_reactor<open_map_storage>`; `local::block_on(f)` runs `f` on a fresh one.
 ///
-/// What is its own: it parks on a condition variable (`runtime::condvar_unparker`) when nothing
-/// is ready, owns a `timer_queue` (a real clock, or a manual one for tests), and drives both
-/// from `block_on` and `run_until_idle`. Everything else (spawn, join handles, the ready list,
-/// remote wakes and spawns, shutdown, the budget) is the kit's: see runtime/scheduler.hpp.
+/// What is its own: it parks its thread when nothing is ready, through `Unparker` (a
+/// `runtime::unparker`; by default `runtime::futex_unparker` on Linux, a futex word, and
+/// `runtime::condvar_unparker` elsewhere, a condition variable on the inbox's mutex; see
+/// `default_unparker`), owns a `timer_queue` (a real clock, or a manual one for tests), and
+/// drives both from `block_on` and `run_until_idle`. Everything else (spawn, join handles, the
+/// ready list, remote wakes and spawns, shutdown, the budget) is the kit's: see
+/// runtime/scheduler.hpp.
 ///
 /// - `block_on(f)` polls a root future in place until it completes, running spawned tasks
 ///   between polls; `run_until_idle()` runs spawned tasks until none is ready.
 /// - Storage is a policy: `open_map_storage` (any root type), `closed_map_storage<Fs...>`
 ///   (declared types only, compile-time lookup), `boxed_storage` and `boxed_recycling_storage`
 ///   (the one-allocation-per-task baselines).
+/// - Wake handles follow a waking policy (runtime/waking.hpp): `runtime::local_waking` by default
+///   (same-thread wakers, no atomics); `atomic_waking_reactor<P>` uses `runtime::atomic_waking`
+///   (`Send` wakers, atomic counts and state words), the ablation experiment 08 measures.
 /// - The task type models `task`, `remote_waking_task`, `spawning_task`, `budgeted_task` (the
 ///   kit's) and `timer_task`: `get_timer()` is the reactor's timer queue; when nothing is ready,
 ///   `block_on` sleeps until the next deadline (real clock) or jumps the clock to it (manual
@@ -34,10 +40,15 @@
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/pollable.hpp>
 #include <gentask/runtime/condvar_unparker.hpp>
+#if defined(__linux__)
+#include <gentask/runtime/futex_unparker.hpp>
+#endif
 #include <gentask/runtime/root_session.hpp>
 #include <gentask/runtime/scheduler.hpp>
 #include <gentask/runtime/stalled.hpp>
 #include <gentask/runtime/task_base.hpp>
+#include <gentask/runtime/unparker.hpp>
+#include <gentask/runtime/waking.hpp>
 #include <gentask/storage/open_group_map.hpp>
 #include <gentask/time/timer_queue.hpp>
 
@@ -47,36 +58,50 @@
 
 namespace gentask::local {
 
-template <class StoragePolicy>
+/// How the local reactor parks by default: on Linux a futex word (`runtime::futex_unparker`: a
+/// remote wake is one `FUTEX_WAKE`, and the woken thread takes no lock before it polls, where
+/// the condition variable's waiter re-takes the inbox's mutex and its unlock then costs a
+/// system call); elsewhere a condition variable. Experiment 04 (`wake_from_idle`, variants
+/// `open_map_condvar` and `open_map_eventfd`) measures the alternatives.
+#if defined(__linux__)
+using default_unparker = runtime::futex_unparker;
+#else
+using default_unparker = runtime::condvar_unparker;
+#endif
+
+template <class StoragePolicy, runtime::unparker Unparker = default_unparker,
+          runtime::waking_policy Waking = runtime::local_waking>
 class basic_reactor;
 
-template <class StoragePolicy>
+template <class StoragePolicy, runtime::unparker Unparker = default_unparker,
+          runtime::waking_policy Waking = runtime::local_waking>
 class basic_task;
 
 /// The kit's scheduler as the local reactor uses it.
-template <class StoragePolicy>
-using basic_scheduler =
-    runtime::scheduler<basic_task<StoragePolicy>, StoragePolicy, runtime::condvar_unparker>;
+template <class StoragePolicy, runtime::unparker Unparker = default_unparker,
+          runtime::waking_policy Waking = runtime::local_waking>
+using basic_scheduler = runtime::scheduler<basic_task<StoragePolicy, Unparker, Waking>,
+                                           StoragePolicy, Unparker, Waking>;
 
-/// The local reactor's task (`basic_reactor<P>::task_type`): the kit's capabilities and the
-/// reactor's timer queue.
-template <class StoragePolicy>
-class basic_task : public runtime::task_base<basic_scheduler<StoragePolicy>> {
+/// The local reactor's task (`basic_reactor<P, U, W>::task_type`): the kit's capabilities and
+/// the reactor's timer queue.
+template <class StoragePolicy, runtime::unparker Unparker, runtime::waking_policy Waking>
+class basic_task : public runtime::task_base<basic_scheduler<StoragePolicy, Unparker, Waking>> {
  public:
-  using runtime::task_base<basic_scheduler<StoragePolicy>>::task_base;
+  using runtime::task_base<basic_scheduler<StoragePolicy, Unparker, Waking>>::task_base;
 
   [[nodiscard]] timer_queue& get_timer() const noexcept { return get_reactor().get_timer(); }
-  [[nodiscard]] basic_reactor<StoragePolicy>& get_reactor() const noexcept {
-    return static_cast<basic_reactor<StoragePolicy>&>(this->get_scheduler());
+  [[nodiscard]] basic_reactor<StoragePolicy, Unparker, Waking>& get_reactor() const noexcept {
+    return static_cast<basic_reactor<StoragePolicy, Unparker, Waking>&>(this->get_scheduler());
   }
 };
 
-template <class StoragePolicy>
-class basic_reactor : public basic_scheduler<StoragePolicy> {
-  using base = basic_scheduler<StoragePolicy>;
+template <class StoragePolicy, runtime::unparker Unparker, runtime::waking_policy Waking>
+class basic_reactor : public basic_scheduler<StoragePolicy, Unparker, Waking> {
+  using base = basic_scheduler<StoragePolicy, Unparker, Waking>;
 
  public:
-  using task_type = basic_task<StoragePolicy>;
+  using task_type = basic_task<StoragePolicy, Unparker, Waking>;
 
   basic_reactor() : base("local::reactor") {}
   /// Destroys every task first (they may hold timer registrations), then the timer queue.
@@ -104,8 +129,14 @@ class basic_reactor : public basic_scheduler<StoragePolicy> {
 
 using reactor = basic_reactor<open_map_storage>;
 
-template <class P>
-std::size_t basic_reactor<P>::run_until_idle() {
+/// The local reactor with thread-safe wake handles (`runtime::atomic_waking`: `Send` wakers,
+/// atomic counts and state words, tokio's shape): the ablation of NOTES section 12.
+template <class StoragePolicy>
+using atomic_waking_reactor =
+    basic_reactor<StoragePolicy, default_unparker, runtime::atomic_waking>;
+
+template <class P, runtime::unparker U, runtime::waking_policy W>
+std::size_t basic_reactor<P, U, W>::run_until_idle() {
   this->check_entry("run_until_idle");
   std::size_t polled = 0;
   for (;;) {
@@ -116,9 +147,9 @@ std::size_t basic_reactor<P>::run_until_idle() {
   }
 }
 
-template <class P>
+template <class P, runtime::unparker U, runtime::waking_policy W>
 template <future F>
-poll_result_t<F> basic_reactor<P>::block_on(F f) {
+poll_result_t<F> basic_reactor<P, U, W>::block_on(F f) {
   if constexpr (!pollable<F, task_type>) {
     (void)require_pollable<F, task_type>();  // names the missing capability
     return {};

@@ -43,6 +43,7 @@
 #include <gentask/core/pollable.hpp>
 #include <gentask/runtime/root_session.hpp>
 #include <gentask/runtime/scheduler.hpp>
+#include <gentask/runtime/waking.hpp>
 #include <gentask/runtime/stalled.hpp>
 #include <gentask/runtime/task_base.hpp>
 #include <gentask/storage/open_group_map.hpp>
@@ -57,39 +58,40 @@
 
 namespace gentask::tokio_style {
 
-template <class StoragePolicy, dispatch Dispatch>
+template <class StoragePolicy, dispatch Dispatch = dispatch::one_trip,
+          runtime::waking_policy Waking = runtime::local_waking>
 class basic_reactor;
 
-template <class StoragePolicy, dispatch Dispatch>
+template <class StoragePolicy, dispatch Dispatch, runtime::waking_policy Waking>
 class basic_task;
 
 /// The kit's scheduler as the tokio-style reactor uses it.
-template <class StoragePolicy, dispatch Dispatch>
-using basic_scheduler =
-    runtime::scheduler<basic_task<StoragePolicy, Dispatch>, StoragePolicy, eventfd_unparker>;
+template <class StoragePolicy, dispatch Dispatch, runtime::waking_policy Waking>
+using basic_scheduler = runtime::scheduler<basic_task<StoragePolicy, Dispatch, Waking>,
+                                           StoragePolicy, eventfd_unparker, Waking>;
 
-/// The reactor's task (`basic_reactor<P, D>::task_type`): the kit's capabilities, the I/O
+/// The reactor's task (`basic_reactor<P, D, W>::task_type`): the kit's capabilities, the I/O
 /// driver and the timer queue.
-template <class StoragePolicy, dispatch Dispatch>
-class basic_task : public runtime::task_base<basic_scheduler<StoragePolicy, Dispatch>> {
+template <class StoragePolicy, dispatch Dispatch, runtime::waking_policy Waking>
+class basic_task : public runtime::task_base<basic_scheduler<StoragePolicy, Dispatch, Waking>> {
  public:
-  using runtime::task_base<basic_scheduler<StoragePolicy, Dispatch>>::task_base;
+  using runtime::task_base<basic_scheduler<StoragePolicy, Dispatch, Waking>>::task_base;
 
   [[nodiscard]] epoll_driver& get_io_driver() const noexcept {
     return get_reactor().get_io_driver();
   }
   [[nodiscard]] timer_queue& get_timer() const noexcept { return get_reactor().get_timer(); }
-  [[nodiscard]] basic_reactor<StoragePolicy, Dispatch>& get_reactor() const noexcept {
-    return static_cast<basic_reactor<StoragePolicy, Dispatch>&>(this->get_scheduler());
+  [[nodiscard]] basic_reactor<StoragePolicy, Dispatch, Waking>& get_reactor() const noexcept {
+    return static_cast<basic_reactor<StoragePolicy, Dispatch, Waking>&>(this->get_scheduler());
   }
 };
 
-template <class StoragePolicy, dispatch Dispatch = dispatch::one_trip>
-class basic_reactor : public basic_scheduler<StoragePolicy, Dispatch> {
-  using base = basic_scheduler<StoragePolicy, Dispatch>;
+template <class StoragePolicy, dispatch Dispatch, runtime::waking_policy Waking>
+class basic_reactor : public basic_scheduler<StoragePolicy, Dispatch, Waking> {
+  using base = basic_scheduler<StoragePolicy, Dispatch, Waking>;
 
  public:
-  using task_type = basic_task<StoragePolicy, Dispatch>;
+  using task_type = basic_task<StoragePolicy, Dispatch, Waking>;
   /// Task polls between two non-blocking driver polls while tasks stay ready (tokio's
   /// `event_interval`).
   static constexpr unsigned event_interval = 61;
@@ -148,8 +150,8 @@ using reactor = basic_reactor<open_map_storage>;
 /// The baseline: the same reactor with tokio-core's two-trip dispatch.
 using two_trip_reactor = basic_reactor<open_map_storage, dispatch::two_trip>;
 
-template <class P, dispatch D>
-std::size_t basic_reactor<P, D>::run_until_idle() {
+template <class P, dispatch D, runtime::waking_policy W>
+std::size_t basic_reactor<P, D, W>::run_until_idle() {
   this->check_entry("run_until_idle");
   std::size_t polled = 0;
   for (;;) {
@@ -164,9 +166,9 @@ std::size_t basic_reactor<P, D>::run_until_idle() {
   }
 }
 
-template <class P, dispatch D>
+template <class P, dispatch D, runtime::waking_policy W>
 template <future F>
-poll_result_t<F> basic_reactor<P, D>::block_on(F f) {
+poll_result_t<F> basic_reactor<P, D, W>::block_on(F f) {
   if constexpr (!pollable<F, task_type>) {
     (void)require_pollable<F, task_type>();  // names the missing capability
     return {};

@@ -1,7 +1,20 @@
 #pragma once
 /// @file
 /// `condvar_unparker`: parks the reactor's thread on a condition variable that waits on the
-/// inbox's own mutex, so a remote wake takes one lock and one notify. The local reactor's.
+/// inbox's own mutex, so a remote wake takes one lock and one notify (`unparker` concept,
+/// runtime/unparker.hpp): portable C++, the local reactor's default where there is no futex
+/// (`runtime::futex_unparker`, its default on Linux).
+///
+/// - `unpark()` (any thread, noexcept) notifies one waiter; with none, the next `park` still sees
+///   the post, which it looks for under the mutex before it waits.
+/// - `park(inbox, deadline)` (the reactor's thread) returns `woken` once the inbox is nonempty,
+///   `timeout` at `deadline` (if any), and, with no deadline, `stalled` when the reactor holds
+///   the inbox's last reference and nothing was posted.
+///
+/// What a wake from idle costs beyond the futex's (experiment 04, variant `open_map_condvar`):
+/// glibc's waiter re-takes the mutex marked contended, so the unlock at the end of `park` makes a
+/// `FUTEX_WAKE` system call that wakes no one before the reactor polls (three futex calls per
+/// wake where `futex_unparker` makes two), plus the condition variable's own bookkeeping.
 
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/runtime/remote_inbox.hpp>

@@ -147,9 +147,25 @@ class remote_inbox {
 
   /// For an unparker's `park`: the inbox's mutex (a condition variable waits on it).
   [[nodiscard]] std::mutex& get_mutex() noexcept { return mutex_; }
-  /// Under the mutex: whether the reactor's own reference is the only one left.
+  /// Under the mutex: whether the reactor's own reference is the only one left (nothing outside
+  /// the reactor can wake it). With a lender (below), the reference the lender holds counts as
+  /// the reactor's own while the lender's count is 1, i.e. while none of its handles is out.
   [[nodiscard]] bool is_last_reference() const noexcept {
-    return refs_.load(std::memory_order_acquire) == 1;
+    const std::size_t n = refs_.load(std::memory_order_acquire);
+    if (n == 1) return true;
+    return n == 2 && lender_refs_ != nullptr &&
+           std::atomic_ref<std::size_t>(*lender_refs_).load(std::memory_order_acquire) == 1;
+  }
+  /// Reactor thread, once: a scheduler whose own wake handles are thread-safe
+  /// (runtime/waking.hpp, `atomic_waking`) lets its anchor hold one reference to the inbox, for
+  /// wakes from other threads; `*anchor_refs` is the anchor's count (changed through
+  /// `std::atomic_ref`), 1 while no handle of the reactor is out.
+  void set_lender(std::size_t* anchor_refs) noexcept { lender_refs_ = anchor_refs; }
+  /// Any thread: the lender's count fell to 1 (its last handle went): a parked reactor
+  /// re-checks whether anything can still wake it.
+  void on_lent_handles_gone() noexcept {
+    const std::lock_guard lock(mutex_);
+    unpark();
   }
   [[nodiscard]] std::size_t get_reference_count() const noexcept {
     return refs_.load(std::memory_order_relaxed);
@@ -163,6 +179,7 @@ class remote_inbox {
   virtual void unpark() noexcept = 0;
 
   std::atomic<std::size_t> refs_{1};
+  std::size_t* lender_refs_ = nullptr;  // set_lender
   std::atomic<bool> nonempty_{false};
   std::mutex mutex_;
   remote_batch batch_;

@@ -49,12 +49,14 @@
 #include <gentask/runtime/remote_inbox.hpp>
 #include <gentask/runtime/task_store.hpp>
 #include <gentask/runtime/unparker.hpp>
+#include <gentask/runtime/waking.hpp>
 #include <gentask/spawn/join_handle.hpp>
 #include <gentask/spawn/remote_join_handle.hpp>
 #include <gentask/storage/task_cell.hpp>
 #include <gentask/storage/task_id.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -71,10 +73,11 @@ namespace gentask::runtime {
 template <class Scheduler>
 class root_session;
 
-template <class Task, class StoragePolicy, unparker Unparker>
+template <class Task, class StoragePolicy, unparker Unparker, waking_policy Waking = local_waking>
 class scheduler {
  public:
   using task_type = Task;
+  using waking_type = Waking;
   using storage_policy_type = StoragePolicy;
   using storage_type = typename StoragePolicy::template store<Task>;
   using unparker_type = Unparker;
@@ -188,7 +191,7 @@ class scheduler {
 
   [[nodiscard]] waker make_waker(task_id id) noexcept {
     anchor_->retain();
-    return waker::from_raw(&local_vtable, anchor_, id.get_token());
+    return waker::from_raw(own_vtable(), anchor_, id.get_token());
   }
   [[nodiscard]] remote_waker make_remote_waker(task_id id) noexcept {
     inbox_->retain();
@@ -231,6 +234,42 @@ class scheduler {
     bool& flag_;
   };
 
+  // The vtable of this scheduler's own wakers (waking.hpp).
+  static constexpr const waker_vtable* own_vtable() noexcept {
+    if constexpr (Waking::thread_safe) {
+      return &shared_vtable;
+    } else {
+      return &local_vtable;
+    }
+  }
+  // A task's state word: plain with local_waking; with atomic_waking every change is an atomic
+  // read-modify-write (tokio's State transitions), though only this thread makes them.
+  static void state_or(task_header* h, std::uint32_t bits) noexcept {
+    if constexpr (Waking::thread_safe) {
+      std::atomic_ref<std::uint32_t>(h->state).fetch_or(bits, std::memory_order_acq_rel);
+    } else {
+      h->state |= bits;
+    }
+  }
+  static void state_and(task_header* h, std::uint32_t bits) noexcept {
+    if constexpr (Waking::thread_safe) {
+      std::atomic_ref<std::uint32_t>(h->state).fetch_and(bits, std::memory_order_acq_rel);
+    } else {
+      h->state &= bits;
+    }
+  }
+  static void state_xor(task_header* h, std::uint32_t bits) noexcept {
+    if constexpr (Waking::thread_safe) {
+      std::atomic_ref<std::uint32_t>(h->state).fetch_xor(bits, std::memory_order_acq_rel);
+    } else {
+      h->state ^= bits;
+    }
+  }
+  // Pending (1) to complete (2), or complete to empty (3), as one xor or or.
+  static constexpr std::uint32_t pending_to_complete =
+      static_cast<std::uint32_t>(task_phase::pending) ^ static_cast<std::uint32_t>(task_phase::complete);
+  static constexpr std::uint32_t to_empty = static_cast<std::uint32_t>(task_phase::empty);
+
   // A new task tick: counted, and the budget refilled.
   void begin_tick() noexcept {
     ++polls_;
@@ -266,6 +305,7 @@ class scheduler {
                                "use task.get_remote_waker()");
   }
   static const waker_vtable remote_vtable;
+  static const waker_vtable shared_vtable;  // atomic_waking's own wakers
 
   const char* name_;
   storage_type storage_;
@@ -294,8 +334,8 @@ class scheduler {
 // ---------------------------------------------------------------------------------------------
 // Wake handle vtables and join operations.
 
-template <class T, class P, unparker U>
-inline const waker_vtable scheduler<T, P, U>::local_vtable = {
+template <class T, class P, unparker U, waking_policy W>
+inline const waker_vtable scheduler<T, P, U, W>::local_vtable = {
     [](void* data, std::uint64_t token) noexcept {
       auto* a = static_cast<reactor_anchor*>(data);
       check_waker_thread(*a);
@@ -313,8 +353,8 @@ inline const waker_vtable scheduler<T, P, U>::local_vtable = {
     },
 };
 
-template <class T, class P, unparker U>
-inline const waker_vtable scheduler<T, P, U>::remote_vtable = {
+template <class T, class P, unparker U, waking_policy W>
+inline const waker_vtable scheduler<T, P, U, W>::remote_vtable = {
     [](void* data, std::uint64_t token) noexcept {
       static_cast<remote_inbox*>(data)->post_wake(token);
     },
@@ -322,15 +362,29 @@ inline const waker_vtable scheduler<T, P, U>::remote_vtable = {
     [](void* data) noexcept { static_cast<remote_inbox*>(data)->release(); },
 };
 
-template <class T, class P, unparker U>
-inline const join_ops scheduler<T, P, U>::join_table = {
+template <class T, class P, unparker U, waking_policy W>
+inline const waker_vtable scheduler<T, P, U, W>::shared_vtable = {
+    [](void* data, std::uint64_t token) noexcept {
+      auto* a = static_cast<reactor_anchor*>(data);
+      if (std::this_thread::get_id() == a->owner) {
+        if (a->reactor != nullptr) static_cast<scheduler*>(a->reactor)->on_wake(token);
+      } else {
+        static_cast<remote_inbox*>(a->inbox)->post_wake(token);  // kept alive by the anchor
+      }
+    },
+    [](void* data) noexcept { static_cast<reactor_anchor*>(data)->retain(); },
+    [](void* data) noexcept { static_cast<reactor_anchor*>(data)->release(); },
+};
+
+template <class T, class P, unparker U, waking_policy W>
+inline const join_ops scheduler<T, P, U, W>::join_table = {
     &scheduler::join_poll, &scheduler::join_cancel, &scheduler::join_detach,
     &scheduler::join_release};
 
 // ---------------------------------------------------------------------------------------------
 
-template <class T, class P, unparker U>
-scheduler<T, P, U>::scheduler(const char* name)
+template <class T, class P, unparker U, waking_policy W>
+scheduler<T, P, U, W>::scheduler(const char* name)
     : name_(name),
       anchor_(new reactor_anchor),
       inbox_(new inbox_type),
@@ -338,10 +392,24 @@ scheduler<T, P, U>::scheduler(const char* name)
   static_assert(task_store<storage_type, T>, "the storage policy's store is not a task_store");
   anchor_->reactor = this;
   anchor_->join = &join_table;
+  if constexpr (W::thread_safe) {
+    anchor_->shared = true;
+    inbox_->retain();  // for wakes from other threads, as long as the anchor lives
+    anchor_->inbox = static_cast<remote_inbox*>(inbox_);
+    anchor_->release_inbox = [](void* inbox) noexcept {
+      static_cast<remote_inbox*>(inbox)->release();
+    };
+    // Stall detection: the anchor's reference counts as the reactor's own while none of its
+    // handles is out.
+    inbox_->set_lender(&anchor_->refs);
+    anchor_->on_handles_gone = [](void* inbox) noexcept {
+      static_cast<remote_inbox*>(inbox)->on_lent_handles_gone();
+    };
+  }
 }
 
-template <class T, class P, unparker U>
-scheduler<T, P, U>::~scheduler() {
+template <class T, class P, unparker U, waking_policy W>
+scheduler<T, P, U, W>::~scheduler() {
   check_destroyable();
   shutdown();
   anchor_->reactor = nullptr;
@@ -349,8 +417,8 @@ scheduler<T, P, U>::~scheduler() {
   inbox_->release();
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::shutdown() {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::shutdown() {
   if (shut_down_) return;
   check_entry("shutdown");
   shut_down_ = true;
@@ -367,7 +435,7 @@ void scheduler<T, P, U>::shutdown() {
   // Every remaining future and unclaimed result, once, on this thread. Their destructors may
   // wake (ignored: closing), spawn (refused) or drop other tasks' handles (canceling them now).
   storage_.for_each_used([this](task_id id, task_header& h) {
-    h.clear(flag_queued);
+    state_and(&h, ~flag_queued);
     h.joiner = 0;  // a foreign joiner is kept in foreign_joiners_ and woken below
     destroy_payload(id, &h);
   });
@@ -378,8 +446,8 @@ void scheduler<T, P, U>::shutdown() {
   for (const waker& w : joiners) w.wake();
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::set_coop_budget(std::optional<unsigned> n) {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::set_coop_budget(std::optional<unsigned> n) {
   if (n && *n == 0) {
     throw std::invalid_argument(std::string(name_) +
                                 "::set_coop_budget: 0 units would livelock; use std::nullopt to "
@@ -389,8 +457,8 @@ void scheduler<T, P, U>::set_coop_budget(std::optional<unsigned> n) {
   budget_left_ = n.value_or(0);
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::on_wake(std::uint64_t token) noexcept {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::on_wake(std::uint64_t token) noexcept {
   if (closing_) return;
   const task_id id = task_id::from_token(token);
   if (id.get_group() == task_id::root_group) {
@@ -404,9 +472,9 @@ void scheduler<T, P, U>::on_wake(std::uint64_t token) noexcept {
   enqueue(id, h);
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::enqueue(task_id id, task_header* h) noexcept {
-  h->set(flag_queued);
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::enqueue(task_id id, task_header* h) noexcept {
+  state_or(h, flag_queued);
   h->next = no_link;
   if (tail_header_ != nullptr) {
     tail_header_->next = id.get_token();
@@ -417,8 +485,8 @@ void scheduler<T, P, U>::enqueue(task_id id, task_header* h) noexcept {
   ++ready_count_;
 }
 
-template <class T, class P, unparker U>
-std::size_t scheduler<T, P, U>::run_batch() {
+template <class T, class P, unparker U, waking_policy W>
+std::size_t scheduler<T, P, U, W>::run_batch() {
   if (polling_) [[unlikely]]
     throw_reentered("run_batch");
   std::size_t budget = ready_count_;
@@ -429,21 +497,21 @@ std::size_t scheduler<T, P, U>::run_batch() {
     head_ = h->next;
     if (head_ == no_link) tail_header_ = nullptr;
     --ready_count_;
-    h->clear(flag_queued);
     if (h->get_phase() == task_phase::pending) {
+      state_xor(h, flag_queued | flag_running);  // queued (set) to running (clear), at once
       run_task(id, h);
       ++polled;
     } else {
+      state_and(h, ~flag_queued);
       maybe_free(id, h);  // canceled while queued
     }
   }
   return polled;
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::run_task(task_id id, task_header* h) {
-  h->set(flag_running);
-  T task(*this, id);
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::run_task(task_id id, task_header* h) {
+  T task(*this, id);  // `h` is marked running
   begin_tick();
   bool completed = false;
   {
@@ -453,12 +521,15 @@ void scheduler<T, P, U>::run_task(task_id id, task_header* h) {
   after_poll(id, h, completed);
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::after_poll(task_id id, task_header* h, bool completed) noexcept {
-  h->clear(flag_running);
-  if (completed) h->set_phase(task_phase::complete);
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::after_poll(task_id id, task_header* h, bool completed) noexcept {
+  if (completed) {
+    state_xor(h, flag_running | pending_to_complete);
+  } else {
+    state_and(h, ~flag_running);
+  }
   if (h->has(flag_cancel)) {  // the handle was dropped during this poll
-    h->clear(flag_cancel);
+    state_and(h, ~flag_cancel);
     destroy_payload(id, h);  // frees the cell when it can: `h` is not used after this
     return;
   }
@@ -472,38 +543,38 @@ void scheduler<T, P, U>::after_poll(task_id id, task_header* h, bool completed) 
   }
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::destroy_payload(task_id id, task_header* h) noexcept {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::destroy_payload(task_id id, task_header* h) noexcept {
   const auto phase = h->get_phase();
-  h->set_phase(task_phase::empty);
+  state_or(h, to_empty);
   if (phase == task_phase::pending) storage_.ops(id).destroy_future(h);  // the cell is h
   if (phase == task_phase::complete) storage_.ops(id).destroy_result(h);
   maybe_free(id, h);
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::maybe_free(task_id id, task_header* h) noexcept {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::maybe_free(task_id id, task_header* h) noexcept {
   if (h->get_phase() == task_phase::empty && !h->has(flag_queued | flag_running)) {
     if (h->joiner != 0) clear_joiner(h);
     storage_.free(id, h);
   }
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::cancel_task(task_id id) noexcept {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::cancel_task(task_id id) noexcept {
   task_header* h = storage_.find(id);
   if (h == nullptr || h->get_phase() == task_phase::empty) return;
   clear_joiner(h);
   if (h->has(flag_running)) {
-    h->set(flag_cancel);  // destroyed as soon as its own poll returns
+    state_or(h, flag_cancel);  // destroyed as soon as its own poll returns
     return;
   }
   destroy_payload(id, h);
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::set_joiner(task_header* h, const waker& w) {
-  if (w.get_vtable() == &local_vtable && w.get_data() == anchor_) {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::set_joiner(task_header* h, const waker& w) {
+  if (w.get_vtable() == own_vtable() && w.get_data() == anchor_) {
     clear_joiner(h);
     h->joiner = joiner_local_bit | w.get_token();
     return;
@@ -529,8 +600,8 @@ void scheduler<T, P, U>::set_joiner(task_header* h, const waker& w) {
   h->joiner = std::uint64_t{index} + 1;
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::clear_joiner(task_header* h) noexcept {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::clear_joiner(task_header* h) noexcept {
   if (h->joiner != 0 && (h->joiner & joiner_local_bit) == 0 && !foreign_joiners_.empty()) {
     const auto index = static_cast<std::uint32_t>(h->joiner - 1);
     foreign_joiners_[index] = waker();
@@ -539,8 +610,8 @@ void scheduler<T, P, U>::clear_joiner(task_header* h) noexcept {
   h->joiner = 0;
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::wake_joiner(task_header* h) noexcept {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::wake_joiner(task_header* h) noexcept {
   const std::uint64_t j = std::exchange(h->joiner, 0);
   if (j == 0) return;
   if ((j & joiner_local_bit) != 0) {
@@ -553,8 +624,8 @@ void scheduler<T, P, U>::wake_joiner(task_header* h) noexcept {
   w.wake();
 }
 
-template <class T, class P, unparker U>
-join_status scheduler<T, P, U>::join_poll(void* s, task_id id, void* out,
+template <class T, class P, unparker U, waking_policy W>
+join_status scheduler<T, P, U, W>::join_poll(void* s, task_id id, void* out,
                                           void (*take)(void* from, void* to),
                                           waker (*make_waker)(void* task), void* task) {
   auto& self = *static_cast<scheduler*>(s);
@@ -563,7 +634,7 @@ join_status scheduler<T, P, U>::join_poll(void* s, task_id id, void* out,
   switch (h->get_phase()) {
     case task_phase::complete:
       take(reinterpret_cast<unsigned char*>(h) + self.storage_.ops(id).payload_offset, out);
-      h->set_phase(task_phase::empty);  // the result was moved out and destroyed
+      state_or(h, to_empty);  // the result was moved out and destroyed
       self.maybe_free(id, h);
       return join_status::ready;
     case task_phase::pending:
@@ -574,13 +645,13 @@ join_status scheduler<T, P, U>::join_poll(void* s, task_id id, void* out,
   }
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::join_cancel(void* s, task_id id) noexcept {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::join_cancel(void* s, task_id id) noexcept {
   static_cast<scheduler*>(s)->cancel_task(id);
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::join_release(void* s, task_id id, task_header* h) noexcept {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::join_release(void* s, task_id id, task_header* h) noexcept {
   // The phase is empty (the handle took the result) and the joiner was cleared when the task
   // completed: free the cell unless the ready list or a poll still holds it.
   if (!h->has(flag_queued | flag_running)) [[likely]] {
@@ -588,8 +659,8 @@ void scheduler<T, P, U>::join_release(void* s, task_id id, task_header* h) noexc
   }
 }
 
-template <class T, class P, unparker U>
-void scheduler<T, P, U>::join_detach(void* s, task_id id) noexcept {
+template <class T, class P, unparker U, waking_policy W>
+void scheduler<T, P, U, W>::join_detach(void* s, task_id id) noexcept {
   auto& self = *static_cast<scheduler*>(s);
   task_header* h = self.storage_.find(id);
   if (h == nullptr) return;
@@ -599,11 +670,11 @@ void scheduler<T, P, U>::join_detach(void* s, task_id id) noexcept {
     self.destroy_payload(id, h);
     return;
   }
-  h->set(flag_detached);
+  state_or(h, flag_detached);
 }
 
-template <class T, class P, unparker U>
-bool scheduler<T, P, U>::drain_remote() {
+template <class T, class P, unparker U, waking_policy W>
+bool scheduler<T, P, U, W>::drain_remote() {
   if (!inbox_->take(remote_)) return false;
   for (const std::uint64_t token : remote_.tokens) on_wake(token);
   remote_.tokens.clear();
@@ -622,9 +693,9 @@ bool scheduler<T, P, U>::drain_remote() {
   return true;
 }
 
-template <class T, class P, unparker U>
+template <class T, class P, unparker U, waking_policy W>
 template <future F>
-join_handle<item_type_t<F>, error_type_t<F>> scheduler<T, P, U>::spawn(F f) {
+join_handle<item_type_t<F>, error_type_t<F>> scheduler<T, P, U, W>::spawn(F f) {
   using handle = join_handle<item_type_t<F>, error_type_t<F>>;
   if constexpr (!pollable<F, T>) {
     (void)require_pollable<F, T>();  // names the missing capability

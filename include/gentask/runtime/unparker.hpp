@@ -11,9 +11,10 @@
 ///   is nonempty, `timeout` at `deadline` (if any), and, with no deadline, `stalled` when the
 ///   reactor holds the inbox's last reference and nothing was posted: nothing can ever wake it.
 ///
-/// Modelled by `condvar_unparker` (the local reactor) and `tokio_style::eventfd_unparker` (an
-/// eventfd in the reactor's epoll set); a main context's wakeup (UI loop) is the planned
-/// UI-invoke reactor's own.
+/// Modelled by `futex_unparker` (the local reactor's default on Linux), `condvar_unparker`
+/// (portable; its default elsewhere), `blocking_eventfd_unparker`, `tokio_style::eventfd_unparker`
+/// (an eventfd in the reactor's epoll set) and the UI-invoke reactor's own (an eventfd polled by
+/// its plain loop, or a GLib main context's wakeup).
 
 #include <gentask/core/timer_driver.hpp>
 #include <gentask/runtime/remote_inbox.hpp>

@@ -34,6 +34,7 @@
 #include <gentask/storage/task_cell.hpp>
 #include <gentask/storage/task_id.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -62,21 +63,51 @@ struct join_ops {
   void (*release)(void* reactor, task_id id, task_header* header) noexcept;
 };
 
-/// A reactor's refcounted anchor, shared by its same-thread wake handles and join handles; it
+/// A reactor's refcounted anchor, shared by its own wake handles and its join handles; it
 /// outlives the reactor while any of them exists (the reactor clears `reactor` when it goes).
+/// With a thread-safe waking policy (runtime/waking.hpp) the reactor sets `shared`: the count
+/// changes atomically, and the anchor keeps the reactor's inbox alive for wakes from other
+/// threads.
 struct reactor_anchor {
-  std::size_t refs = 1;
+  std::size_t refs = 1;  ///< atomic (through `std::atomic_ref`) when `shared`
   void* reactor = nullptr;
   const join_ops* join = nullptr;
   /// True until the reactor begins to shut down: while it is, a handle may read its task's cell
   /// directly (the cell of a task whose handle is held is never freed before then).
   bool cells_readable = true;
+  /// Handles may be copied and dropped on any thread: the count and the tasks' state words
+  /// change atomically.
+  bool shared = false;
+  /// With `shared`: the reactor's inbox (where a wake from another thread goes), held by the
+  /// anchor, and how to let go of it.
+  void* inbox = nullptr;
+  void (*release_inbox)(void* inbox) noexcept = nullptr;
+  /// With `shared`: called when a release on another thread than `owner` leaves only the
+  /// reactor's own reference (a parked reactor re-checks whether anything can wake it).
+  void (*on_handles_gone)(void* inbox) noexcept = nullptr;
   /// The reactor's thread: same-thread handles check it (core/thread_check.hpp).
   std::thread::id owner = std::this_thread::get_id();
 
-  void retain() noexcept { ++refs; }
+  void retain() noexcept {
+    if (shared) {
+      std::atomic_ref<std::size_t>(refs).fetch_add(1, std::memory_order_relaxed);
+    } else {
+      ++refs;
+    }
+  }
   void release() noexcept {
-    if (--refs == 0) delete this;
+    if (shared) {
+      const std::size_t before =
+          std::atomic_ref<std::size_t>(refs).fetch_sub(1, std::memory_order_acq_rel);
+      if (before == 2 && on_handles_gone != nullptr && std::this_thread::get_id() != owner) {
+        on_handles_gone(inbox);
+      }
+      if (before != 1) return;
+    } else if (--refs != 0) {
+      return;
+    }
+    if (release_inbox != nullptr) release_inbox(inbox);
+    delete this;
   }
 };
 
@@ -129,7 +160,11 @@ class [[nodiscard]] join_handle {
       task_header* h = header_;
       result_type r = take_result(std::launder(
           reinterpret_cast<result_type*>(reinterpret_cast<unsigned char*>(h) + h->payload_offset)));
-      h->set_phase(task_phase::empty);
+      if (anchor_->shared) {  // complete to empty: one atomic or
+        std::atomic_ref<std::uint32_t>(h->state).fetch_or(phase_mask, std::memory_order_acq_rel);
+      } else {
+        h->state |= phase_mask;
+      }
       anchor_->join->release(anchor_->reactor, id_, h);
       finish();
       return r;
