@@ -16,7 +16,8 @@ share the experiment name `peers` (told apart by `id`). For every experiment thi
 
 Then it writes report.md (provenance, a headline table of gentask against each peer and of each
 variant against its baseline, with the Mann-Whitney U test, the floors, one section per
-experiment, plots) and refreshes the generated tables in
+experiment with its targets and budgets, plots), budgets.csv (every manifest's `budgets`: limits
+over the rows of the whole run, see "Budgets" below) and refreshes the generated tables in
 experiments/*/README.md and papers/*.md (between `<!-- table:... -->` and `<!-- end table -->`).
 
 Usage: run.py --build-dir build/release [NAME...] [--full] [--no-callgrind] [--no-peers]
@@ -624,6 +625,8 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir, manifests
         for t in targets:
             lines += target_lines(name, t, table, exp_rows)
         lines.append("")
+    if manifest.get("budgets"):
+        lines += budget_section(evaluate_budgets(manifest["budgets"], rows, name))
     return lines
 
 
@@ -650,6 +653,248 @@ def target_lines(name, target, table, exp_rows):
             out.append(f"| {target['variant']} {metric} <= {target['max_value']} ({where}) | "
                        f"{fmt(r['max'])} (max) | {'yes' if ok else 'NO'} |")
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Budgets: limits over the rows of the whole run (every experiment, the peers, the floors), where
+# `targets` compare the rows of one experiment. A manifest's `budgets` list holds entries
+#
+#   {"label": "...", "row": SPEC, "max_value": X}                   the row's median <= X
+#   {"label": "...", "row": SPEC, "against": [SPEC, ...], "max_ratio": R}
+#                         the row's median / the smallest median of the `against` rows <= R
+#   {"label": "...", "row": SPEC, "against": [SPEC, ...]}           the ratio, shown for reference
+#
+# with SPEC = {"experiment", "workload", "variant", "param", "metric"} naming one summary row
+# exactly, and optionally "time_against": [SPEC, ...] (the rows the time is compared with;
+# by default the `against` row that gave the denominator), "stat": "median" (the default),
+# "min" or "max" (the row's statistic a `max_value` is checked on), and "note". Beside each
+# budget the report shows the time: for an instruction metric `instructions_per_<unit>`, the
+# `ns_per_<unit>` medians of the same rows and their ratio with its [min-max] spread; for a
+# metric that is a time (`ns_per_<unit>`, `..._ns`), the same rows'. A row the run does not hold
+# reads "not measured"; the budgets are also written to budgets.csv beside summary.csv.
+
+BUDGET_KEYS = ("experiment", "workload", "variant", "param", "metric")
+BUDGET_COLUMNS = ["label", "measured", "budget", "met", "margin", "manifest", "kind", "numerator",
+                  "denominator", "against", "time_ratio", "time_ratio_min", "time_ratio_max",
+                  "note"]
+
+
+def row_name(spec, metric=True):
+    """A row spec as `experiment/workload/variant/param[ metric]`."""
+    name = "/".join(str(spec.get(k, "?")) for k in BUDGET_KEYS[:4])
+    return f"{name} {spec.get('metric', '?')}" if metric else name
+
+
+def time_metric_of(metric):
+    """The time metric shown beside a budget on `metric`: `ns_per_<unit>` for an instruction
+    count per unit, the metric itself when it is a time, else None."""
+    if metric.startswith("instructions_per_"):
+        return "ns_per_" + metric[len("instructions_per_"):]
+    if metric.startswith("ns_per_") or metric.endswith("_ns"):
+        return metric
+    return None
+
+
+def evaluate_budget(budget, table, manifest_name=""):
+    """One budget against the rows of a run (`table`: index_rows of every row). Returns a dict:
+    label, kind (`value`, `ratio` or `reference`), met (`yes`, `no`, `not measured`, `n/a` for
+    a reference ratio, `invalid`), measured, limit, margin (measured / limit), numerator and
+    denominator (ratios), against (the `against` row that gave the denominator), missing (the
+    specs the run does not hold), time (None or a dict: the time rows and their ratio), note."""
+    out = {"label": budget.get("label", "?"), "manifest": manifest_name, "kind": None,
+           "met": "not measured", "measured": None, "limit": None, "margin": None,
+           "numerator": None, "denominator": None, "against": None, "missing": [],
+           "time": None, "note": budget.get("note", ""), "error": None}
+    specs = [budget.get("row")] + list(budget.get("against", [])) + \
+        list(budget.get("time_against", []))
+    bad = [s for s in specs if not isinstance(s, dict) or any(k not in s for k in BUDGET_KEYS)]
+    if bad or ("max_value" in budget and "against" in budget) or \
+            ("max_value" not in budget and not budget.get("against")) or \
+            budget.get("stat", "median") not in ("median", "min", "max"):
+        out["met"] = "invalid"
+        out["error"] = ("a row spec lacks one of " + ", ".join(BUDGET_KEYS) if bad else
+                        "`stat` is median, min or max"
+                        if budget.get("stat", "median") not in ("median", "min", "max") else
+                        "give `max_value`, or `against` (with `max_ratio` for a limit)")
+        return out
+
+    def lookup(spec, metric=None):
+        return table.get((spec["experiment"], spec["workload"], spec["param"], spec["variant"],
+                          metric or spec["metric"]))
+
+    row = lookup(budget["row"])
+    if row is None:
+        out["missing"].append(row_name(budget["row"]))
+    if "max_value" in budget:
+        out["kind"] = "value"
+        out["limit"] = float(budget["max_value"])
+        chosen = None
+        if row is not None:
+            out["measured"] = float(row[budget.get("stat", "median")])
+    else:
+        out["kind"] = "ratio" if "max_ratio" in budget else "reference"
+        out["limit"] = float(budget["max_ratio"]) if "max_ratio" in budget else None
+        present = []
+        for spec in budget["against"]:
+            r = lookup(spec)
+            if r is None:
+                out["missing"].append(row_name(spec))
+            elif not r["median"]:
+                out["missing"].append(row_name(spec) + " (median 0: not a denominator)")
+            else:
+                present.append((r["median"], spec, r))
+        chosen = min(present, key=lambda c: c[0]) if present else None
+        if chosen:
+            out["denominator"] = chosen[0]
+            out["against"] = row_name(chosen[1], metric=chosen[1]["metric"] !=
+                                      budget["row"]["metric"])
+        if row is not None:
+            out["numerator"] = row["median"]
+        if row is not None and chosen:
+            out["measured"] = row["median"] / chosen[0]
+    if out["measured"] is not None:
+        if out["limit"] is None:
+            out["met"] = "n/a"
+        else:
+            out["met"] = "yes" if out["measured"] <= out["limit"] else "no"
+            if out["limit"]:
+                out["margin"] = out["measured"] / out["limit"]
+
+    # The time beside it: the same rows' time metric.
+    t_metric = time_metric_of(budget["row"]["metric"])
+    t_row = lookup(budget["row"], t_metric) if t_metric and row is not None else None
+    if t_row is not None:
+        t_base, t_spec = None, None
+        if budget.get("time_against"):
+            cands = [(lookup(s), s) for s in budget["time_against"]]
+            cands = [(r, s) for r, s in cands if r is not None and r["median"]]
+            if cands:
+                t_base, t_spec = min(cands, key=lambda c: c[0]["median"])
+        elif chosen:
+            m = time_metric_of(chosen[1]["metric"])
+            t_base = lookup(chosen[1], m) if m else None
+            t_spec = dict(chosen[1], metric=m)
+        time = {"row": t_row, "base": t_base, "ratio": None, "lo": None, "hi": None,
+                "against": row_name(t_spec) if t_spec else None,
+                "explicit": bool(budget.get("time_against"))}
+        if t_base is not None and t_base["median"]:
+            time["ratio"] = t_row["median"] / t_base["median"]
+            time["lo"], time["hi"] = ((t_row["min"] / t_base["max"], t_row["max"] / t_base["min"])
+                                      if t_base["min"] > 0 else (time["ratio"], time["ratio"]))
+        out["time"] = time
+    return out
+
+
+def evaluate_budgets(budgets, rows, manifest_name=""):
+    """Every budget of a list over every row of the run."""
+    table = index_rows(rows)
+    return [evaluate_budget(b, table, manifest_name) for b in budgets]
+
+
+def budget_section(evaluated):
+    """The report's *Budgets* table of one manifest's evaluated budgets, then (where there are
+    any) the ratios it shows for reference, without a limit, in a table of their own."""
+    limits = [e for e in evaluated if e["kind"] != "reference"]
+    references = [e for e in evaluated if e["kind"] == "reference"]
+    head = "| label | measured | budget | met | margin | time: median [min-max], ratio |"
+    lines = []
+    if limits:
+        lines += ["### Budgets", "",
+                  "Limits over the rows of the whole run (every experiment, the peers and the "
+                  "floors; the manifest's `budgets`). A ratio's denominator is the smallest "
+                  "median of its `against` rows, named in the cell. Margin: measured / budget. "
+                  "Time: the same rows' time per unit (median [min-max]) and its ratio, with the "
+                  "range spanned by the extreme samples.", "", head, "|---|---|---|---|---|---|"]
+        lines += ["| " + " | ".join(budget_cells(e)) + " |" for e in limits] + [""]
+    if references:
+        lines += ["### Ratios for reference", "",
+                  "Ratios without a limit (the manifest's `budgets` entries that give no "
+                  "`max_ratio`): a row over the smallest median of its `against` rows, and the "
+                  "same rows' times.", "",
+                  "| label | measured | time: median [min-max], ratio |", "|---|---|---|"]
+        for e in references:
+            cells = budget_cells(e)
+            lines.append(f"| {cells[0]} | {cells[1]} | {cells[5]} |")
+        lines.append("")
+    notes = [f"- {e['label']}: {e['note']}" for e in evaluated if e["note"]]
+    if notes:
+        lines += notes + [""]
+    return lines
+
+
+def budget_cells(e):
+    """One evaluated budget as the cells of the report's table: label, measured, budget, met,
+    margin, time."""
+    if e["met"] == "invalid":
+        return [e["label"], f"invalid budget: {e['error']}", "", "invalid", "", ""]
+    if e["measured"] is None:
+        measured = "not measured (" + "; ".join(f"`{m}`" for m in e["missing"]) + ")"
+    elif e["kind"] == "value":
+        measured = fmt(e["measured"])
+    else:
+        measured = (f"{e['measured']:.3f}x ({fmt(e['numerator'])} / {fmt(e['denominator'])}, "
+                    f"against `{e['against']}`)")
+        if e["missing"]:  # against rows the run does not hold (the others decided)
+            measured += "; not measured: " + "; ".join(f"`{m}`" for m in e["missing"])
+    if e["kind"] == "value":
+        limit = f"<= {fmt(e['limit'])}"
+    elif e["limit"] is not None:
+        limit = f"<= {e['limit']:.3g}x"
+    else:
+        limit = "none (reference)"
+    if e["margin"] is not None:
+        over = e["margin"] - 1
+        margin = (f"{e['margin']:.2f}x ({'over' if over > 0 else 'under'} by "
+                  f"{abs(over) * 100:.0f}%)" if abs(over) >= 0.005 else
+                  f"{e['margin']:.2f}x (at the limit)")
+    elif e["measured"] is not None and e["limit"] == 0:
+        margin = "at the limit" if e["measured"] == 0 else f"over by {fmt(e['measured'])}"
+    else:
+        margin = ""
+    time = ""
+    t = e["time"]
+    if t:
+        r = t["row"]
+        time = f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}] {r['unit']}"
+        if t["base"] is not None:
+            b = t["base"]
+            time += (f" / {fmt(b['median'])} [{fmt(b['min'])}-{fmt(b['max'])}] = "
+                     f"{ratio_cell(r, b)}")
+            if t["explicit"]:
+                time += f" (against `{t['against']}`)"
+    return [e["label"], measured, limit, e["met"], margin, time]
+
+
+def budget_csv_rows(evaluated):
+    """budgets.csv's rows (BUDGET_COLUMNS): numbers with six significant digits, empty where
+    there is none."""
+    def num(v):
+        return "" if v is None else f"{v:.6g}"
+    out = []
+    for e in evaluated:
+        t = e["time"] or {}
+        out.append({"label": e["label"], "measured": num(e["measured"]),
+                    "budget": num(e["limit"]), "met": e["met"], "margin": num(e["margin"]),
+                    "manifest": e["manifest"], "kind": e["kind"] or "",
+                    "numerator": num(e["numerator"]), "denominator": num(e["denominator"]),
+                    "against": e["against"] or "", "time_ratio": num(t.get("ratio")),
+                    "time_ratio_min": num(t.get("lo")), "time_ratio_max": num(t.get("hi")),
+                    "note": e["note"] or e["error"] or ""})
+    return out
+
+
+def write_budgets(path, manifests, rows):
+    """budgets.csv: every manifest's budgets evaluated over the run's rows (written even when
+    the manifest's own experiment did not run: the rows they name may be others')."""
+    evaluated = []
+    for m in merge_by_name(manifests):
+        evaluated += evaluate_budgets(m.get("budgets", []), rows, m["name"])
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=BUDGET_COLUMNS)
+        w.writeheader()
+        for r in budget_csv_rows(evaluated):
+            w.writerow(r)
+    return evaluated
 
 
 def gentask_series(manifests, rows, workload, unit):
@@ -1133,10 +1378,12 @@ def merge_by_name(manifests):
     for m in manifests:
         if m["name"] not in merged:
             merged[m["name"]] = dict(m, ids=[m["id"]],
-                                     unit_by_workload=dict(m.get("unit_by_workload", {})))
+                                     unit_by_workload=dict(m.get("unit_by_workload", {})),
+                                     budgets=list(m.get("budgets", [])))
         else:
             merged[m["name"]]["ids"].append(m["id"])
             merged[m["name"]]["unit_by_workload"].update(m.get("unit_by_workload", {}))
+            merged[m["name"]]["budgets"] += m.get("budgets", [])
             merged[m["name"]]["title"] += "; " + m["title"]
     return list(merged.values())
 
@@ -1414,6 +1661,7 @@ def main():
                 samples_by_exp[m["id"]] = parse_benchmark_json(raw)[0]
         write_report(latest / "report.md", prov, shown, rows, samples_by_exp, latest / "plots",
                      prov.get("carried_over", {}))
+        write_budgets(latest / "budgets.csv", load_manifests([]), rows)
         refresh_generated_tables(rows)
         log("rewrote results/latest/report.md")
         return 0
@@ -1550,6 +1798,7 @@ def main():
     all_manifests = load_manifests([])
     shown = [m for m in all_manifests if m["name"] in run_names or m["name"] in carried]
     write_report(out_dir / "report.md", prov, shown, rows, samples_by_exp, plots_dir, carried)
+    write_budgets(out_dir / "budgets.csv", all_manifests, rows)
     refresh_generated_tables(rows)
 
     latest = RESULTS / "latest"

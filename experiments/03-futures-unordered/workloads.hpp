@@ -108,9 +108,22 @@ class slot_child {
   oneshot::receiver<std::uint32_t> rx_;
 };
 
-template <class Set>
+// The reactor wake_one_of_n runs on: `local::reactor`, unless the variant names another as
+// `V::reactor_type` (experiment 08 runs this workload on other reactors: the same code, the same
+// case names). Every variant of this experiment names none.
+template <class V>
+struct wake_reactor {
+  using type = local::reactor;
+};
+template <class V>
+requires requires { typename V::reactor_type; }
+struct wake_reactor<V> {
+  using type = typename V::reactor_type;
+};
+
+template <class Set, class Reactor = local::reactor>
 struct wake_state {
-  local::reactor reactor;
+  Reactor reactor;
   Set set;
   std::vector<oneshot::sender<std::uint32_t>> senders;
   splitmix64 rng;
@@ -121,8 +134,8 @@ struct wake_state {
 };
 
 /// Pushes a child on a fresh channel into `slot`.
-template <class Set, class Task>
-void refill(wake_state<Set>& st, Task& task, std::uint32_t slot) {
+template <class Set, class Reactor, class Task>
+void refill(wake_state<Set, Reactor>& st, Task& task, std::uint32_t slot) {
   // Making the channel and pushing are not part of the wake path: off in the harness's
   // allocation pass, counted (the push on its own too) in the pass of the extras.
   std::optional<allocation_pause> pause;
@@ -138,13 +151,13 @@ void refill(wake_state<Set>& st, Task& task, std::uint32_t slot) {
   }
 }
 
-template <class Set>
+template <class Set, class Reactor = local::reactor>
 class wake_driver {
  public:
   using future_concept = future_tag;
   using item_type = unit;
   using error_type = never;
-  wake_driver(wake_state<Set>* st, std::size_t wakes) noexcept : st_(st), wakes_(wakes) {}
+  wake_driver(wake_state<Set, Reactor>* st, std::size_t wakes) noexcept : st_(st), wakes_(wakes) {}
 
   template <task Task>
   poll_result<unit, never> poll(Task& task) {
@@ -173,7 +186,7 @@ class wake_driver {
     fired_ = true;
   }
 
-  wake_state<Set>* st_;
+  wake_state<Set, Reactor>* st_;
   std::size_t wakes_;
   std::size_t done_ = 0;
   bool fired_ = false;
@@ -184,17 +197,19 @@ inline constexpr std::size_t wakes_per_iteration = 256;
 template <class V>
 void register_wake_one_of_n(std::size_t n) {
   using set_type = typename V::template set<slot_child>;
-  auto st = std::make_shared<std::unique_ptr<wake_state<set_type>>>();
-  auto ensure = [st, n]() -> wake_state<set_type>& {
+  using reactor_type = typename wake_reactor<V>::type;
+  using state_type = wake_state<set_type, reactor_type>;
+  auto st = std::make_shared<std::unique_ptr<state_type>>();
+  auto ensure = [st, n]() -> state_type& {
     if (!*st) {
-      *st = std::make_unique<wake_state<set_type>>();
+      *st = std::make_unique<state_type>();
       (*st)->n = n;
     }
     return **st;
   };
   auto body = [ensure]() mutable {
     auto& s = ensure();
-    auto r = s.reactor.block_on(wake_driver<set_type>(&s, wakes_per_iteration));
+    auto r = s.reactor.block_on(wake_driver<set_type, reactor_type>(&s, wakes_per_iteration));
     benchmark::DoNotOptimize(r);
   };
   case_options options;

@@ -173,6 +173,143 @@ class peer_headline(unittest.TestCase):
         self.assertEqual(self.headline_row(4)[8], "n/a (fewer than 5 reps)")
 
 
+def spec(experiment, workload, variant, param, metric):
+    return {"experiment": experiment, "workload": workload, "variant": variant, "param": param,
+            "metric": metric}
+
+
+class budgets(unittest.TestCase):
+    """The manifests' `budgets`: limits over every row of the run (any experiment, the peers,
+    the floors), a table in the declaring manifest's section and budgets.csv."""
+    ours = spec("02-typed", "spawn_complete", "closed_map", "n=1000", "instructions_per_task")
+    tokio = spec("peers", "spawn_complete", "tokio", "n=1000", "instructions_per_task")
+    child = spec("03-fu", "wake_one_of_n", "spawn_per_child", "n=1", "instructions_per_wake")
+    pool = spec("peers", "wake_one_of_n", "futures", "api=futures_unordered;exec=local_pool;n=1",
+                "instructions_per_wake")
+    current = spec("peers", "wake_one_of_n", "futures",
+                   "api=futures_unordered;exec=tokio_current_thread;n=1", "instructions_per_wake")
+
+    def rows(self):
+        def row(s, values, unit="instructions", metric=None):
+            return summary_row(s["experiment"], s["workload"], s["variant"], s["param"],
+                               metric or s["metric"], values, unit)
+        return [row(self.ours, [100.0]),
+                row(self.ours, [10.0, 11.0, 12.0, 13.0, 14.0], "ns", "ns_per_task"),
+                row(self.tokio, [900.0]),
+                row(self.tokio, [30.0, 31.0, 32.0, 33.0, 34.0], "ns", "ns_per_task"),
+                row(self.child, [250.0]),
+                row(self.child, [60.0, 61.0, 62.0], "ns", "ns_per_wake"),
+                row(self.pool, [750.0]),
+                row(self.pool, [200.0, 210.0, 220.0], "ns", "ns_per_wake"),
+                row(self.current, [700.0]),
+                row(self.current, [130.0, 140.0, 150.0], "ns", "ns_per_wake")]
+
+    def line(self, budget, rows=None):
+        lines = run.budget_section(run.evaluate_budgets([budget], rows or self.rows(), "08"))
+        found = [line for line in lines if line.startswith("| " + budget["label"] + " |")]
+        self.assertEqual(len(found), 1, lines)
+        return [c.strip() for c in found[0].strip("|").split("|")]
+
+    def test_a_value_budget_that_is_met_shows_its_margin_and_the_time_beside_the_peer(self):
+        cells = self.line({"label": "spawn", "row": self.ours, "max_value": 120,
+                           "time_against": [dict(self.tokio, metric="ns_per_task")]})
+        self.assertEqual(cells[1:5], ["100", "<= 120", "yes", "0.83x (under by 17%)"])
+        self.assertEqual(cells[5], "12 [10-14] ns / 32 [30-34] = 0.38x [0.29-0.47] (against "
+                                   "`peers/spawn_complete/tokio/n=1000 ns_per_task`)")
+
+    def test_a_ratio_budget_that_is_missed_says_no_and_how_far_over(self):
+        cells = self.line({"label": "half of tokio", "row": self.ours, "against": [self.tokio],
+                           "max_ratio": 0.1})
+        self.assertEqual(cells[1], "0.111x (100 / 900, against `peers/spawn_complete/tokio/n=1000`)")
+        self.assertEqual(cells[2:5], ["<= 0.1x", "no", "1.11x (over by 11%)"])
+        self.assertEqual(cells[5], "12 [10-14] ns / 32 [30-34] = 0.38x [0.29-0.47]")
+
+    def test_the_smallest_of_the_against_rows_is_the_denominator_and_is_named(self):
+        e = run.evaluate_budgets([{"label": "a third", "row": self.child,
+                                   "against": [self.pool, self.current], "max_ratio": 1 / 3}],
+                                 self.rows())[0]
+        self.assertEqual((e["numerator"], e["denominator"]), (250.0, 700.0))
+        self.assertAlmostEqual(e["measured"], 250 / 700)
+        self.assertEqual(e["met"], "no")
+        self.assertIn("exec=tokio_current_thread", e["against"])
+        # the time compares with the same row (its ns_per_wake), whatever is faster in time
+        self.assertAlmostEqual(e["time"]["ratio"], 61 / 140)
+        cells = self.line({"label": "a third", "row": self.child,
+                           "against": [self.pool, self.current], "max_ratio": 1 / 3})
+        self.assertIn("(250 / 700, against `peers/wake_one_of_n/futures/"
+                      "api=futures_unordered;exec=tokio_current_thread;n=1`)", cells[1])
+
+    def test_a_missing_row_reads_not_measured_and_a_missing_against_row_is_named(self):
+        gone = spec("peers", "spawn_complete", "tokio_enable_all", "n=1000",
+                    "instructions_per_task")
+        cells = self.line({"label": "absent", "row": dict(self.ours, variant="typed_atomic"),
+                           "max_value": 120})
+        self.assertEqual(cells[1:4], ["not measured (`02-typed/spawn_complete/typed_atomic/"
+                                      "n=1000 instructions_per_task`)", "<= 120",
+                                      "not measured"])
+        cells = self.line({"label": "partly", "row": self.ours, "against": [gone, self.tokio],
+                           "max_ratio": 0.5})
+        self.assertTrue(cells[1].startswith("0.111x (100 / 900"), cells)
+        self.assertIn("not measured: `peers/spawn_complete/tokio_enable_all/n=1000 "
+                      "instructions_per_task`", cells[1])
+        self.assertEqual(cells[3], "yes")
+        cells = self.line({"label": "none", "row": self.ours, "against": [gone],
+                           "max_ratio": 0.5})
+        self.assertEqual(cells[1:4], ["not measured (`peers/spawn_complete/tokio_enable_all/"
+                                      "n=1000 instructions_per_task`)", "<= 0.5x",
+                                      "not measured"])
+        self.assertEqual(self.line({"label": "bad", "row": {"experiment": "x"},
+                                    "max_value": 1})[3], "invalid")
+
+    def test_a_reference_ratio_has_no_limit_and_a_table_of_its_own(self):
+        lines = run.budget_section(run.evaluate_budgets(
+            [{"label": "ref", "row": self.ours, "against": [self.tokio]}], self.rows()))
+        self.assertNotIn("### Budgets", lines)
+        self.assertIn("### Ratios for reference", lines)
+        self.assertIn("| ref | 0.111x (100 / 900, against `peers/spawn_complete/tokio/n=1000`) | "
+                      "12 [10-14] ns / 32 [30-34] = 0.38x [0.29-0.47] |", lines)
+        e = run.evaluate_budgets([{"label": "ref", "row": self.ours, "against": [self.tokio]}],
+                                 self.rows())[0]
+        self.assertEqual((e["kind"], e["met"], e["limit"], e["margin"]),
+                         ("reference", "n/a", None, None))
+
+    def test_a_run_writes_budgets_csv_and_the_declaring_section_shows_them(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            contract = failure_contract()
+            contract.scratch_tree(root)
+            fast = spec("01-fake", "work", "fast", "n=10", "ns_per_task")  # 10..14 ns
+            floor = spec("floors", "indirect_call", "floor", "n=1", "ns_per_call")  # 2..6 ns
+            contract.manifest(
+                root / "experiments" / "01-fake", name="01-fake", binary="bin/fake01",
+                unit="task", baseline="slow",
+                budgets=[{"label": "fast under 20 ns", "row": fast, "max_value": 20},
+                         {"label": "fast within 2x the floor", "row": fast, "against": [floor],
+                          "max_ratio": 2, "note": "a scratch budget"},
+                         {"label": "never measured", "row": dict(fast, variant="gone"),
+                          "max_value": 1}])
+            self.assertEqual(contract.run_in(root), 0)
+            latest = root / "results" / "latest"
+            with (latest / "budgets.csv").open() as f:
+                got = list(csv.DictReader(f))
+            self.assertEqual(list(got[0])[:5], ["label", "measured", "budget", "met", "margin"])
+            self.assertEqual([(r["label"], r["measured"], r["budget"], r["met"], r["margin"])
+                              for r in got],
+                             [("fast under 20 ns", "12", "20", "yes", "0.6"),
+                              ("fast within 2x the floor", "3", "2", "no", "1.5"),
+                              ("never measured", "", "1", "not measured", "")])
+            self.assertEqual(got[1]["against"], "floors/indirect_call/floor/n=1 ns_per_call")
+            self.assertEqual(got[1]["time_ratio"], "3")
+            report = (latest / "report.md").read_text()
+            section = report[report.index("## 01-fake"):]
+            self.assertIn("### Budgets", section)
+            self.assertIn("| fast within 2x the floor | 3.000x (12 / 4, against "
+                          "`floors/indirect_call/floor/n=1 ns_per_call`) | <= 2x | no | "
+                          "1.50x (over by 50%) | 12 [10-14] ns / 4 [2-6] = 3.00x [1.67-7.00] |",
+                          section)
+            self.assertIn("- fast within 2x the floor: a scratch budget", section)
+
+
 FAKE_BENCHMARK = """\
 #!{python}
 # A stand-in for a Google Benchmark binary: the command line and JSON run.py reads. Each
