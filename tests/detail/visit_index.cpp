@@ -117,3 +117,18 @@ TEST_CASE("visit_index accepts an rvalue function object holding move-only state
   CHECK(visit_index<80>(79, owner{std::make_unique<int>(1000)}) == 1079);
   CHECK(visit_index<80>(5, owner{std::make_unique<int>(1000)}) == 1005);
 }
+
+TEST_CASE("visit_index_inline dispatches as visit_index does", "[detail][visit_index]") {
+  using gentask::detail::visit_index_inline;
+  constexpr std::size_t n = 130;
+  tally<n> counts;
+  for (std::size_t i = 0; i < n; ++i) visit_index_inline<n>(i, counts);
+  for (std::size_t i = 0; i < n; ++i) {
+    INFO("index " << i);
+    CHECK(counts.calls[i] == 1);
+  }
+  std::array<std::string, n> items;
+  visit_index_inline<n>(129, element_ref<n>{&items}) = "last";
+  CHECK(items[129] == "last");
+  STATIC_REQUIRE(visit_index_inline<n>(100, echo<n>{}) == 100);
+}

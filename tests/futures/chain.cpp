@@ -134,3 +134,102 @@ TEST_CASE("spurious polls of a pending chain are harmless", "[combinators][chain
   event.set();
   CHECK(f.poll(task).get_value() == 9);
 }
+
+// A chain whose futures all have one type keeps them in one slot (chain_states' shared-slot
+// layout); the tests below run the same promises through it.
+
+namespace {
+
+/// `n` and_then steps after `first`, each making a probe<int, std::string> (one future type
+/// throughout) that is pending once and then ready with the value plus one.
+template <int N>
+auto probe_chain(probe_record& record, probe<int, std::string> first) {
+  if constexpr (N == 0) {
+    return first;
+  } else {
+    return probe_chain<N - 1>(record, std::move(first)) | and_then([&record](int x) {
+             return probe<int, std::string>(record, ready_value{x + 1}, 1);
+           });
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a chain of one future type moves through every step, beyond 64 steps",
+          "[combinators][chain]") {
+  counting_task task;
+  probe_record record;
+  {
+    auto f = probe_chain<70>(record, probe<int, std::string>(record, ready_value{0}, 1));
+    STATIC_REQUIRE(step_count<decltype(f)> == 70);
+    int polls = 0;
+    for (;;) {
+      auto r = f.poll(task);
+      ++polls;
+      if (r.is_complete()) {
+        CHECK(r.get_value() == 70);
+        break;
+      }
+    }
+    // One pending poll per future, each ready future's poll making and polling the next, and
+    // the last one's ready poll.
+    CHECK(polls == 72);
+    CHECK(record.polls == 142);
+    CHECK(record.destroyed == 71);
+    CHECK(f.is_complete());
+    CHECK_THROWS_AS(f.poll(task), polled_after_completion);
+  }
+  CHECK(record.destroyed == 71);
+}
+
+TEST_CASE("in a chain of one future type, an error skips and_then steps and or_else recovers",
+          "[combinators][chain]") {
+  counting_task task;
+  probe_record record;
+  lifecycle skipped;
+  bool ran = false;
+  using leaf = probe<int, std::string>;
+  auto f = leaf(record, failed_value{std::string("bad")}, 1) |
+           and_then([&, c = counted(skipped)](int x) {
+             ran = true;
+             return leaf(record, ready_value{x}, 0);
+           }) |
+           or_else([&](const std::string& e) {
+             return leaf(record, ready_value{static_cast<int>(e.size())}, 1);
+           }) |
+           then([&](poll_result<int, std::string> r) {
+             return leaf(record, ready_value{r.get_value() * 10}, 0);
+           });
+  CHECK(f.poll(task).is_pending());
+  CHECK(skipped.get_alive() == 1);
+  CHECK(f.poll(task).is_pending());  // failed: the and_then step is skipped, or_else runs
+  CHECK_FALSE(ran);
+  CHECK(skipped.get_alive() == 0);
+  CHECK(f.poll(task).get_value() == 30);
+  CHECK(record.destroyed == 3);
+}
+
+TEST_CASE("a chain of one future type extended after it started goes on from its step",
+          "[combinators][chain]") {
+  counting_task task;
+  auto head = yield_now(1) | and_then([](int x) { return yield_now(x + 1); });
+  CHECK(head.poll(task).is_pending());  // yield_now(1)
+  CHECK(head.poll(task).is_pending());  // yield_now(2): the chain is at its second step
+  auto extended = std::move(head) | and_then([](int x) { return yield_now(x * 100); });
+  CHECK(extended.poll(task).is_pending());  // yield_now(200)
+  CHECK(extended.poll(task).get_value() == 200);
+}
+
+TEST_CASE("a throwing closure completes a chain of one future type", "[combinators][chain]") {
+  counting_task task;
+  probe_record record;
+  using leaf = probe<int, std::string>;
+  auto f = leaf(record, ready_value{1}, 1) |
+           and_then([](int) -> leaf { throw std::runtime_error("x"); }) |
+           and_then([&](int x) { return leaf(record, ready_value{x}, 0); });
+  CHECK(f.poll(task).is_pending());
+  CHECK_THROWS_AS(f.poll(task), std::runtime_error);
+  CHECK(record.destroyed == 1);  // the first future, destroyed before the closure ran
+  CHECK(f.is_complete());
+  CHECK_THROWS_AS(f.poll(task), polled_after_completion);
+}

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -56,4 +57,37 @@ TEST_CASE("select with equal item types keeps which child won", "[combinators][s
   auto r = f.poll(task);
   CHECK(r.get_value().index() == 1);
   CHECK(std::get<1>(r.get_value()) == 2);
+}
+
+TEST_CASE("a select of one child type says which child won, and drops the others",
+          "[combinators][select]") {
+  counting_task task;
+  std::array<probe_record, 3> records;
+  {
+    auto f = gentask::select(probe<int>(records[0], pending, 100, false),
+                             probe<int>(records[1], ready_value{7}, 2),
+                             probe<int>(records[2], ready_value{8}, 1));
+    STATIC_REQUIRE(std::is_same_v<item_type_t<decltype(f)>, std::variant<int, int, int>>);
+    CHECK(f.poll(task).is_pending());
+    auto r = f.poll(task);
+    REQUIRE(r.is_ready());
+    CHECK(r.get_value().index() == 2);
+    CHECK(std::get<2>(r.get_value()) == 8);
+    CHECK(records[1].polls == 2);
+    for (const auto& record : records) CHECK(record.destroyed == 1);
+    CHECK_THROWS_AS(f.poll(task), polled_after_completion);
+  }
+  for (const auto& record : records) CHECK(record.destroyed == 1);
+}
+
+TEST_CASE("a select of one child type is decided by the first child to fail",
+          "[combinators][select]") {
+  counting_task task;
+  std::array<probe_record, 2> records;
+  auto f = gentask::select(probe<int, std::string>(records[0], pending, 100, false),
+                           probe<int, std::string>(records[1], failed_value{std::string("x")}, 0));
+  auto r = f.poll(task);
+  REQUIRE(r.is_failed());
+  CHECK(r.get_error() == "x");
+  CHECK(records[0].destroyed == 1);
 }

@@ -13,7 +13,12 @@
 /// through (`detail::state_union`) and a tuple of closures. A poll dispatches once on the index,
 /// whatever the length of the chain: the shape of a hand-written state machine, where nested
 /// two-state combinators (futures 0.1's `AndThen<AndThen<...>>`) pay one check per level on
-/// every poll.
+/// every poll. When every future of the chain has one type, the chain keeps one slot of that
+/// type and a step counter instead (`detail::chain_states`), as a hand-written machine for such
+/// a chain would: a poll then polls the slot without a dispatch, and only a completed future's
+/// result is dispatched, to the step it feeds. Either way, when a step makes the next future the
+/// chain polls it in the same poll, and `poll` returns `pending` as a constant rather than
+/// through memory.
 ///
 /// Children are stored inline and pruned as the chain moves: moving to the next future destroys
 /// the current one and the closure that made the next, before the next is polled. When a step's
@@ -33,6 +38,7 @@
 #include <concepts>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -178,6 +184,145 @@ concept valid_step = requires {
   typename step_types<T, E, Step>::error;
 };
 
+/// Where a chain's poll receives its result when the chain completes: nothing is built in it
+/// until then. (A `poll_result` default-constructs as pending, a store on every poll that
+/// returns something else; and assigning a result is dearer than building it.)
+template <class R>
+class result_slot {
+ public:
+  result_slot() noexcept {}  // NOLINT(modernize-use-equals-default): must not build `value_`
+  result_slot(const result_slot&) = delete;
+  result_slot& operator=(const result_slot&) = delete;
+  ~result_slot() {}  // NOLINT(modernize-use-equals-default): `take` destroys `value_`
+
+  /// Builds the result; `take` must follow.
+  void set(R&& result) { std::construct_at(&value_, std::move(result)); }
+  /// Moves the result out and destroys it.
+  R take() {
+    struct destroy {
+      R* value;
+      ~destroy() { std::destroy_at(value); }
+    } guard{&value_};
+    return std::move(value_);
+  }
+
+ private:
+  union {
+    R value_;
+  };
+};
+
+/// Where a chain keeps its current future, and which of its futures that is (its step, 0 for
+/// `F`; `count` once complete). In general, one alternative per future (`state_union`): the
+/// index is the step, and polling dispatches on it.
+template <class Futures>
+class chain_states;
+
+template <class... Fs>
+class chain_states<type_list<Fs...>> {
+  using union_type = state_union<Fs..., completed>;
+
+ public:
+  static constexpr std::size_t count = sizeof...(Fs);
+  /// Whether every future has one type, kept in one slot (see the specialisation below).
+  static constexpr bool shared_slot = false;
+  template <std::size_t I>
+  using future_at = type_at_t<I, type_list<Fs...>>;
+
+  template <class... Args>
+  explicit chain_states(std::in_place_index_t<0> tag, Args&&... args)
+      : union_(tag, std::forward<Args>(args)...) {}
+
+  /// The states of a chain extended by one future: the same step, the same future, moved.
+  template <class... Ps>
+  requires(sizeof...(Ps) + 1 == count) explicit chain_states(chain_states<type_list<Ps...>>&& prev)
+      : union_(std::in_place_index<count>) {
+    if (prev.index() == 0) {  // the usual case: extending a chain that has not started
+      union_.template emplace<0>(std::move(prev.template get<0>()));
+      return;
+    }
+    prev.visit_index([&]<std::size_t I>() {
+      if constexpr (I != sizeof...(Ps)) {
+        union_.template emplace<I>(std::move(prev.template get<I>()));
+      }
+    });
+  }
+
+  [[nodiscard]] std::size_t index() const noexcept { return union_.index(); }
+  [[nodiscard]] bool is_complete() const noexcept { return union_.index() == count; }
+  template <std::size_t I>
+  [[nodiscard]] future_at<I>& get() noexcept {
+    return union_.template get<I>();
+  }
+  /// Calls `fn.template operator()<I>()` for the current step `I` (`count` once complete).
+  template <class Fn>
+  decltype(auto) visit_index(Fn&& fn) const {
+    return union_.visit_index(std::forward<Fn>(fn));
+  }
+
+  /// Destroys the current future, then makes future `I` from `args`; complete if that throws.
+  template <std::size_t I, class... Args>
+  void emplace(Args&&... args) {
+    union_.template emplace<I>(std::forward<Args>(args)...);
+  }
+  void complete() noexcept { union_.template emplace<count>(); }
+
+ private:
+  union_type union_;
+};
+
+/// Every future of the chain has one type `T` (a chain of `and_then` steps that each make the
+/// same kind of future): one slot of type `T` and the step in a counter, as a hand-written
+/// machine for such a chain keeps them. Polling needs no dispatch then: the slot holds the
+/// current future whatever the step; only a completed future's result dispatches, to its step.
+template <class T, class... Ts>
+requires(std::is_same_v<T, Ts>&&...) class chain_states<type_list<T, Ts...>> {
+  using slot_type = state_union<T, completed>;
+
+  template <class>
+  friend class chain_states;
+
+ public:
+  static constexpr std::size_t count = sizeof...(Ts) + 1;
+  static constexpr bool shared_slot = true;
+
+  template <class... Args>
+  explicit chain_states(std::in_place_index_t<0> tag, Args&&... args)
+      : slot_(tag, std::forward<Args>(args)...) {}
+
+  /// The states of a chain extended by one future of the same type: the same slot and step.
+  template <class... Ps>
+  requires(sizeof...(Ps) + 1 == count) explicit chain_states(chain_states<type_list<Ps...>>&& prev)
+      : slot_(std::move(prev.slot_)), step_(prev.step_) {}
+
+  [[nodiscard]] std::size_t index() const noexcept { return is_complete() ? count : step_; }
+  [[nodiscard]] bool is_complete() const noexcept { return slot_.index() != 0; }
+  /// The current future (of any step).
+  [[nodiscard]] T& current() noexcept { return slot_.template get<0>(); }
+  template <std::size_t I>
+  [[nodiscard]] T& get() noexcept {
+    return current();
+  }
+  template <class Fn>
+  decltype(auto) visit_index(Fn&& fn) const {
+    return detail::visit_index<count + 1>(index(), fn);
+  }
+  /// The current step; the chain must not be complete.
+  [[nodiscard]] std::size_t step() const noexcept { return step_; }
+  template <std::size_t I, class... Args>
+  void emplace(Args&&... args) {
+    slot_.template emplace<0>(std::forward<Args>(args)...);
+    step_ = static_cast<step_type>(I);
+  }
+  void complete() noexcept { slot_.template emplace<1>(); }
+
+ private:
+  using step_type = std::conditional_t<(count < 256), unsigned char, std::size_t>;
+
+  slot_type slot_;
+  step_type step_ = 0;
+};
+
 }  // namespace detail
 
 template <future F, class... Steps>
@@ -202,25 +347,15 @@ class chain_future {
   using result_type = poll_result<item_type, error_type>;
 
   chain_future(F first, typename Steps::fn_type... fns)
-      : state_(std::in_place_index<0>, std::move(first)), fns_(make_fns(std::move(fns)...)) {}
+      : states_(std::in_place_index<0>, std::move(first)), fns_(make_fns(std::move(fns)...)) {}
 
   /// Extends `prev` (which has every step but the last) by the last step. Costs one move of
   /// each closure and of the current future: O(1) per step for the usual stateless closures.
   template <class... Prev, class Fn>
   chain_future(chain_future<F, Prev...>&& prev, Fn fn)
-      : state_(std::in_place_index<completed_index>),
+      : states_(std::move(prev.states_)),
         fns_{std::move(prev.fns_), detail::closure_slot<Fn>(std::move(fn))} {
     static_assert(sizeof...(Prev) + 1 == step_count);
-    constexpr std::size_t prev_completed = sizeof...(Prev) + 1;
-    if (prev.state_.index() == 0) {  // the usual case: extending a chain that has not started
-      state_.template emplace<0>(std::move(prev.state_.template get<0>()));
-      return;
-    }
-    prev.state_.visit_index([&]<std::size_t I>() {
-      if constexpr (I != prev_completed) {
-        state_.template emplace<I>(std::move(prev.state_.template get<I>()));
-      }
-    });
   }
 
   /// The chain with one more step.
@@ -229,57 +364,82 @@ class chain_future {
 
   template <task Task>
   requires detail::all_pollable<futures, Task> result_type poll(Task& task) {
-    result_type out;
-    while (poll_current(task, out)) {
+    detail::result_slot<result_type> out;
+    if constexpr (states_type::shared_slot) {
+      if (states_.is_complete()) throw_polled_after_completion();
+      for (;;) {
+        auto result = states_.current().poll(task);
+        if (result.is_pending()) return pending;
+        // The slot's future completed: hand its result to the next step (one dispatch, on
+        // the step, once per future).
+        const outcome next = detail::visit_index_inline<step_count + 1>(
+            states_.step(),
+            [&]<std::size_t I>() { return deliver<I + 1>(result_at<I>(std::move(result)), out); });
+        if (next == outcome::complete) return out.take();
+      }
+    } else {
+      for (;;) {
+        switch (poll_current(task, out)) {
+          case outcome::pending:
+            return pending;
+          case outcome::moved:
+            continue;
+          case outcome::complete:
+            return out.take();
+        }
+      }
     }
-    return out;
   }
 
   /// True once the chain has completed (or a step's closure threw).
-  [[nodiscard]] bool is_complete() const noexcept { return state_.index() == completed_index; }
+  [[nodiscard]] bool is_complete() const noexcept { return states_.is_complete(); }
 
  private:
-  using state_type = typename detail::state_union_of<futures, detail::completed>::type;
+  using states_type = detail::chain_states<futures>;
   using fn_list_type = detail::fn_list_of<typename Steps::fn_type...>;
 
-  /// Polls the current future; returns true when the chain moved to a new future that must be
-  /// polled now. One jump-table dispatch on the state index.
-  template <class Task>
-  bool poll_current(Task& task, result_type& out) {
-    return state_.visit_index([&]<std::size_t I>() -> bool {
-      if constexpr (I == completed_index) {
-        detail::throw_polled_after_completion(
-            "chain (and_then/or_else/then): polled after completion");
-      } else {
-        return poll_at<I>(task, out);
-      }
-    });
+  /// What one poll of the current future did: it is pending, the chain moved to a new future
+  /// that must be polled now, or the chain completed (its result in `out`). `poll` returns
+  /// `pending` as a constant, not read back from `out`, so that the caller's test of the result
+  /// folds away on that path; only a complete result goes through memory.
+  enum class outcome : unsigned char { pending, moved, complete };
+
+  [[noreturn]] static void throw_polled_after_completion() {
+    detail::throw_polled_after_completion("chain (and_then/or_else/then): polled after completion");
   }
 
-  template <std::size_t I, class Task>
-  bool poll_at(Task& task, result_type& out) {
-    auto result = state_.template get<I>().poll(task);
-    if (result.is_pending()) return false;
-    return deliver<I + 1>(result_at<I>(std::move(result)), out);
+  /// Polls the current future. One jump-table dispatch on the state index, on every poll.
+  template <class Task>
+  outcome poll_current(Task& task, detail::result_slot<result_type>& out) {
+    return detail::visit_index_inline<completed_index + 1>(
+        states_.index(), [&]<std::size_t I>() -> outcome {
+          if constexpr (I == completed_index) {
+            throw_polled_after_completion();
+          } else {
+            auto result = states_.template get<I>().poll(task);
+            if (result.is_pending()) return outcome::pending;
+            return deliver<I + 1>(result_at<I>(std::move(result)), out);
+          }
+        });
   }
 
   /// Hands a completed result to step K (1-based), or past the last step to the caller.
   template <std::size_t K>
-  bool deliver(result_at<K - 1>&& result, result_type& out) {
+  outcome deliver(result_at<K - 1>&& result, detail::result_slot<result_type>& out) {
     if constexpr (K == completed_index) {
-      state_.template emplace<completed_index>();
-      out = std::move(result);
-      return false;
+      states_.complete();
+      out.set(std::move(result));
+      return outcome::complete;
     } else {
       using step = step_at<K - 1>;
       using next = result_at<K>;
       if constexpr (step::kind == detail::step_kind::then) {
         fire<K>(std::move(result));
-        return true;
+        return outcome::moved;
       } else if constexpr (step::kind == detail::step_kind::and_then) {
         if (result.is_ready()) {
           fire<K>(std::move(result).get_value());
-          return true;
+          return outcome::moved;
         }
         slot<K>().reset();
         using error = typename next::error_type;
@@ -288,7 +448,7 @@ class chain_future {
       } else {
         if (result.is_failed()) {
           fire<K>(std::move(result).get_error());
-          return true;
+          return outcome::moved;
         }
         slot<K>().reset();
         using item = typename next::value_type;
@@ -304,7 +464,7 @@ class chain_future {
     auto fn = slot<K>().take();
     // Destroys the current future, then builds the next in place; if `fn` throws, the chain is
     // complete.
-    state_.template emplace<K>(detail::construct_from{
+    states_.template emplace<K>(detail::construct_from{
         [&fn, &arg] { return std::invoke(std::move(fn), std::forward<Arg>(arg)); }});
   }
 
@@ -332,7 +492,7 @@ class chain_future {
         std::forward<Rest>(rest)...);
   }
 
-  state_type state_;
+  states_type states_;
   fn_list_type fns_;
 };
 

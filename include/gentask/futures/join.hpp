@@ -18,6 +18,7 @@
 #include <gentask/detail/construct_from.hpp>
 #include <gentask/detail/state_union.hpp>
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <tuple>
@@ -25,6 +26,16 @@
 #include <utility>
 
 namespace gentask {
+
+namespace detail {
+
+/// True when there are children and all have one type.
+template <class... Fs>
+inline constexpr bool join_of_one_type = false;
+template <class F, class... Fs>
+inline constexpr bool join_of_one_type<F, Fs...> = (std::is_same_v<F, Fs> && ...);
+
+}  // namespace detail
 
 template <future... Fs>
 requires unifiable<never, error_type_t<Fs>...>
@@ -34,7 +45,7 @@ class join_future {
   using item_type = std::tuple<item_type_t<Fs>...>;
   using error_type = unify_t<never, error_type_t<Fs>...>;
 
-  explicit join_future(Fs... fs) : children_(child<Fs>(std::in_place_index<0>, std::move(fs))...) {}
+  explicit join_future(Fs... fs) : children_{child<Fs>(std::in_place_index<0>, std::move(fs))...} {}
 
   template <task Task>
   requires(pollable<Fs, Task>&&...) poll_result<item_type, error_type> poll(Task& task) {
@@ -46,12 +57,28 @@ class join_future {
   template <class F>
   using child = detail::state_union<F, item_type_t<F>, detail::completed>;
 
+  /// Children of one type (`join` of N calls of one function, say) sit in an array and each
+  /// poll walks it in a loop, one copy of the child's code for all of them, as a hand-written
+  /// join over an array does; children of different types sit in a tuple and the walk is
+  /// unrolled, one copy per child.
+  static constexpr bool homogeneous = detail::join_of_one_type<Fs...>;
+  using children_type = std::conditional_t<
+      homogeneous, std::array<child<std::tuple_element_t<0, std::tuple<Fs...>>>, sizeof...(Fs)>,
+      std::tuple<child<Fs>...>>;
+
   template <class Task, std::size_t... Is>
   poll_result<item_type, error_type> poll_all(Task& task, std::index_sequence<Is...> /*unused*/) {
     if (finished_) detail::throw_polled_after_completion("join: polled after completion");
     std::optional<error_type> error;
     bool all_done = true;
-    ((error ? void() : poll_child<Is>(task, error, all_done)), ...);
+    if constexpr (homogeneous) {
+      for (auto& slot : children_) {
+        poll_child(slot, task, error, all_done);
+        if (error) break;
+      }
+    } else {
+      ((error ? void() : poll_child(std::get<Is>(children_), task, error, all_done)), ...);
+    }
     if (error) {
       finished_ = true;
       (std::get<Is>(children_).template emplace<2>(), ...);  // short-circuit: drop the rest
@@ -62,9 +89,8 @@ class join_future {
     return ready_value<item_type>{item_type(take<Is>()...)};
   }
 
-  template <std::size_t I, class Task>
-  void poll_child(Task& task, std::optional<error_type>& error, bool& all_done) {
-    auto& slot = std::get<I>(children_);
+  template <class Slot, class Task>
+  void poll_child(Slot& slot, Task& task, std::optional<error_type>& error, bool& all_done) {
     if (slot.index() != 0) return;
     auto result = slot.template get<0>().poll(task);
     if (result.is_ready()) {
@@ -84,7 +110,7 @@ class join_future {
     return value;
   }
 
-  std::tuple<child<Fs>...> children_;
+  children_type children_;
   bool finished_ = false;
 };
 
