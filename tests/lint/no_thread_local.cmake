@@ -1,11 +1,20 @@
-# cmake -DDIRS=<dir;dir> -DEXCLUDE=<prefix> -P no_thread_local.cmake
-# Fails when a header or source under DIRS (outside EXCLUDE) declares thread-local storage.
+# cmake -DDIRS=<dir;dir> -DEXCLUDE=<prefix,prefix> -P no_thread_local.cmake
+# Fails when a header or source under DIRS (outside every EXCLUDE prefix) declares thread-local
+# storage.
+cmake_policy(SET CMP0007 NEW)
 set(violations "")
+string(REPLACE "," ";" EXCLUDE "${EXCLUDE}")
 foreach(dir IN LISTS DIRS)
   file(GLOB_RECURSE files "${dir}/*.hpp" "${dir}/*.h" "${dir}/*.cpp" "${dir}/*.ipp")
   foreach(f IN LISTS files)
-    string(FIND "${f}" "${EXCLUDE}" excluded)
-    if(NOT excluded EQUAL 0)
+    set(excluded FALSE)
+    foreach(prefix IN LISTS EXCLUDE)
+      string(FIND "${f}" "${prefix}" at)
+      if(at EQUAL 0)
+        set(excluded TRUE)
+      endif()
+    endforeach()
+    if(NOT excluded)
       file(STRINGS "${f}" lines REGEX "(thread_local|__thread)")
       foreach(line IN LISTS lines)
         list(APPEND violations "${f}: ${line}")
@@ -15,6 +24,6 @@ foreach(dir IN LISTS DIRS)
 endforeach()
 if(violations)
   list(JOIN violations "\n" text)
-  message(FATAL_ERROR "thread-local storage outside include/gentask/ambient/:\n${text}")
+  message(FATAL_ERROR "thread-local storage outside include/gentask/ambient/ and reactors/ambient/:\n${text}")
 endif()
 message(STATUS "no thread-local storage found")
