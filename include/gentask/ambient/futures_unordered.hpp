@@ -1,0 +1,191 @@
+#pragma once
+/// @file
+/// `ambient::futures_unordered<F>`: the 2017 essay's `FuturesUnordered` in the ambient design,
+/// as its pseudo-code has it: the set gives each child a task handle of its own and swaps it in
+/// as the current task around the child's poll (`task_scope`), so a child's leaf stashes the
+/// per-child handle; waking it marks that child ready in the set and wakes the set's own task
+/// (the handle `current_task()` gave the set when it was last polled). `poll_next()` polls only
+/// the children marked ready.
+///
+/// - Items come in completion order: `poll_next()` is ready with `std::optional<item>` (an item,
+///   or `std::nullopt` once the set is empty), failed with a child's error (that child is
+///   removed; the set stays usable), or pending.
+/// - One pass polls at most the children that were ready when it began; a child that wakes
+///   itself meanwhile waits for the next pass, and the set wakes its own task before returning
+///   pending (futures 0.3's yield after `len` polls), so a self-waking child cannot livelock it.
+/// - A per-child handle holds a reference to the set's shared ready list, not to the set: a
+///   wake after the child completed (its slot's generation moved on) or after the set is gone
+///   does nothing.
+/// - Handles are same-thread, as gentask's local wakers: no atomics. Used on another thread,
+///   a data race.
+
+#include <gentask/ambient/current_task.hpp>
+#include <gentask/ambient/future.hpp>
+#include <gentask/core/poll_result.hpp>
+#include <gentask/core/waker.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace gentask::ambient {
+
+namespace detail {
+
+/// What the per-child handles share with the set: the ready list and the set's own task.
+struct unordered_ready_list {
+  std::size_t refs = 1;
+  bool closed = false;             // the set is gone
+  std::vector<std::uint32_t> ready;  // child slots to poll, in wake order
+  std::vector<bool> queued;          // per slot: in `ready`
+  std::vector<std::uint32_t> generation;  // per slot: advanced when the slot is freed
+  waker parent;                    // the set's task, as current_task() gave it
+
+  void retain() noexcept { ++refs; }
+  void release() noexcept {
+    if (--refs == 0) delete this;
+  }
+  void mark(std::uint32_t slot) {
+    if (queued[slot]) return;
+    queued[slot] = true;
+    ready.push_back(slot);
+  }
+
+  static constexpr std::uint32_t slot_bits = 32;
+  static std::uint64_t token(std::uint32_t slot, std::uint32_t gen) noexcept {
+    return (std::uint64_t{gen} << slot_bits) | slot;
+  }
+
+  static const waker_vtable child_vtable;
+};
+
+inline const waker_vtable unordered_ready_list::child_vtable = {
+    [](void* data, std::uint64_t token) noexcept {
+      auto* list = static_cast<unordered_ready_list*>(data);
+      if (list->closed) return;
+      const auto slot = static_cast<std::uint32_t>(token);
+      const auto gen = static_cast<std::uint32_t>(token >> slot_bits);
+      if (slot >= list->generation.size() || list->generation[slot] != gen) return;  // stale
+      try {
+        list->mark(slot);
+      } catch (...) {
+        return;  // no memory for the ready list: the wake is lost (documented nowhere in 0.1)
+      }
+      list->parent.wake();
+    },
+    [](void* data) noexcept { static_cast<unordered_ready_list*>(data)->retain(); },
+    [](void* data) noexcept { static_cast<unordered_ready_list*>(data)->release(); },
+};
+
+}  // namespace detail
+
+template <ambient_future F>
+class futures_unordered {
+  using list_type = detail::unordered_ready_list;
+
+ public:
+  using item_type = typename F::item_type;
+  using error_type = typename F::error_type;
+
+  futures_unordered() : list_(new list_type) {}
+  futures_unordered(const futures_unordered&) = delete;
+  futures_unordered& operator=(const futures_unordered&) = delete;
+  ~futures_unordered() {
+    list_->closed = true;
+    list_->release();
+  }
+
+  /// Adds `f`; it is polled at the next `poll_next()`.
+  void push(F f) {
+    std::uint32_t slot = 0;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+      children_[slot].emplace(std::move(f));
+    } else {
+      slot = static_cast<std::uint32_t>(children_.size());
+      children_.emplace_back(std::move(f));
+      list_->queued.push_back(false);
+      list_->generation.push_back(0);
+    }
+    ++live_;
+    list_->ready.reserve(children_.size());  // so a wake never allocates
+    free_.reserve(children_.size());         // so completing a child never allocates
+    list_->mark(slot);
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return live_; }
+  [[nodiscard]] bool empty() const noexcept { return live_ == 0; }
+
+  /// The next child to complete: see the file comment. Must run inside a task's poll (it asks
+  /// for `current_task()`).
+  poll_result<std::optional<item_type>, error_type> poll_next() {
+    if (live_ == 0) return ready_value{std::optional<item_type>()};
+    list_->parent = current_task();  // the set's own task, woken by every child's handle
+    const std::size_t budget = list_->ready.size();
+    std::size_t head = 0;
+    struct consume_on_exit {  // a child's poll that throws: the entries polled so far go
+      futures_unordered* self;
+      std::size_t* head;
+      ~consume_on_exit() {
+        if (self != nullptr) self->consume(*head);
+      }
+    } guard{this, &head};
+    while (head < budget) {
+      const std::uint32_t slot = list_->ready[head++];
+      list_->queued[slot] = false;
+      if (!children_[slot]) continue;
+      auto r = poll_child(slot);
+      if (r.is_pending()) continue;
+      free_slot(slot);
+      if (r.is_ready()) return ready_value{std::optional<item_type>(std::move(r).get_value())};
+      if constexpr (!std::is_same_v<error_type, never>) {
+        return failed_value<error_type>{std::move(r).get_error()};
+      }
+    }
+    consume(std::exchange(head, 0));
+    guard.self = nullptr;
+    if (!list_->ready.empty()) list_->parent.wake();  // woken meanwhile: the next pass polls them
+    return pending;
+  }
+
+ private:
+  // Polls the child in `slot` with its own handle as the current task.
+  poll_result<item_type, error_type> poll_child(std::uint32_t slot) {
+    struct child_handle {
+      list_type* list;
+      std::uint32_t slot;
+    } handle{list_, slot};
+    const task_source source{&handle, [](const void* p) -> waker {
+                               const auto* h = static_cast<const child_handle*>(p);
+                               h->list->retain();
+                               return waker::from_raw(
+                                   &list_type::child_vtable, h->list,
+                                   list_type::token(h->slot, h->list->generation[h->slot]));
+                             }};
+    task_scope scope(source);
+    return (*children_[slot]).poll();
+  }
+
+  // Drops the first `n` entries of the ready list (polled in this pass).
+  void consume(std::size_t n) {
+    auto& ready = list_->ready;
+    ready.erase(ready.begin(), ready.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+
+  void free_slot(std::uint32_t slot) {
+    children_[slot].reset();
+    ++list_->generation[slot];  // later wakes of this child's handles do nothing
+    free_.push_back(slot);
+    --live_;
+  }
+
+  list_type* list_;
+  std::vector<std::optional<F>> children_;
+  std::vector<std::uint32_t> free_;
+  std::size_t live_ = 0;
+};
+
+}  // namespace gentask::ambient

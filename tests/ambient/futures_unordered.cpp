@@ -1,0 +1,127 @@
+#include <gentask/ambient/futures_unordered.hpp>
+
+#include "leaves.hpp"
+
+#include <gentask/reactors/ambient/reactor.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace gentask;
+using namespace gentask::test::ambient_leaves;
+
+namespace {
+
+/// Drains a set into `out` in completion order; ready once the set is empty. Errors are recorded
+/// as -1.
+struct drain {
+  using future_concept = ambient::ambient_future_tag;
+  using item_type = std::size_t;
+  using error_type = std::string;
+  ambient::futures_unordered<yield_leaf>* set;
+  std::vector<int>* out;
+  int* parent_polls;
+  poll_result<std::size_t, std::string> poll() {
+    ++*parent_polls;
+    for (;;) {
+      auto r = set->poll_next();
+      if (r.is_pending()) return pending;
+      if (r.is_failed()) {
+        out->push_back(-1);
+        continue;
+      }
+      auto item = std::move(r).get_value();
+      if (!item) return ready_value{out->size()};
+      out->push_back(*item);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an ambient futures_unordered yields its children in completion order",
+          "[ambient][futures_unordered]") {
+  ambient::reactor reactor;
+  ambient::futures_unordered<yield_leaf> set;
+  std::vector<int> polls(4, 0);
+  for (int i = 0; i < 4; ++i) set.push(yield_leaf{i, 3 - i, &polls[static_cast<std::size_t>(i)]});
+  std::vector<int> out;
+  int parent_polls = 0;
+  auto r = reactor.block_on(drain{&set, &out, &parent_polls});
+  REQUIRE(r.is_ready());
+  CHECK(out == std::vector<int>{3, 2, 1, 0});
+  // A child's wake re-polls that child only: each polled its pending rounds plus one.
+  CHECK(polls == std::vector<int>{4, 3, 2, 1});
+  CHECK(set.empty());
+}
+
+TEST_CASE("a child's wake goes through its own handle, swapped in around its poll",
+          "[ambient][futures_unordered]") {
+  ambient::reactor reactor;
+  ambient::futures_unordered<yield_leaf> set;
+  int quiet_polls = 0;
+  int busy_polls = 0;
+  set.push(yield_leaf{1, 0, &quiet_polls});   // ready at once
+  set.push(yield_leaf{2, 50, &busy_polls});  // wakes itself 50 times
+  std::vector<int> out;
+  int parent_polls = 0;
+  (void)reactor.block_on(drain{&set, &out, &parent_polls});
+  CHECK(out == std::vector<int>{1, 2});
+  CHECK(quiet_polls == 1);  // never polled again for the other child's wakes
+  CHECK(busy_polls == 51);
+  CHECK(parent_polls >= 2);  // the set yields to its task between passes
+}
+
+TEST_CASE("polling an ambient set outside a task throws no_current_task",
+          "[ambient][futures_unordered]") {
+  ambient::futures_unordered<yield_leaf> set;
+  CHECK(set.poll_next().get_value() == std::nullopt);  // empty: no task needed
+  set.push(yield_leaf{1, 1});
+  CHECK_THROWS_AS(set.poll_next(), ambient::no_current_task);
+}
+
+TEST_CASE("a wake after the child completed, or after the set is gone, does nothing",
+          "[ambient][futures_unordered]") {
+  std::optional<waker> kept;
+  struct grab {
+    using future_concept = ambient::ambient_future_tag;
+    using item_type = int;
+    using error_type = std::string;
+    std::optional<waker>* out;
+    bool done = false;
+    poll_result<int, std::string> poll() {
+      if (done) return ready_value{1};
+      *out = ambient::current_task();
+      done = true;
+      out->value().wake();
+      return pending;
+    }
+  };
+  ambient::reactor reactor;
+  {
+    ambient::futures_unordered<grab> set;
+    set.push(grab{&kept});
+    struct drain_grab {
+      using future_concept = ambient::ambient_future_tag;
+      using item_type = int;
+      using error_type = std::string;
+      ambient::futures_unordered<grab>* set;
+      poll_result<int, std::string> poll() {
+        for (;;) {
+          auto r = set->poll_next();
+          if (r.is_pending()) return pending;
+          if (!r.get_value()) return ready_value{0};
+        }
+      }
+    };
+    CHECK(reactor.block_on(drain_grab{&set}).is_ready());
+    REQUIRE(kept.has_value());
+    kept->wake();  // the child completed: stale
+  }
+  kept->wake();  // the set is gone
+  kept.reset();
+  SUCCEED("no crash, no leak (ASan)");
+}
