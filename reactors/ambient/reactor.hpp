@@ -9,7 +9,8 @@
 ///
 /// - `block_on(f)` polls the ambient root `f` (inside a scope whose task is the root) until it
 ///   completes, running spawned tasks between polls; `run_until_idle()` runs spawned tasks until
-///   none is ready. `spawn_detached(f)` spawns an ambient future whose result is dropped.
+///   none is ready. `spawn(f)` returns an `ambient::join_handle` (an ambient future of the
+///   task's result); `spawn_detached(f)` drops the result.
 /// - What it does not have, by design of the baseline: a capability a future needs cannot be
 ///   required in its type. There are no timers and no I/O driver here; a future that needs
 ///   them finds out at run time (or never: it waits forever, see the conformance notes in
@@ -22,6 +23,7 @@
 
 #include <gentask/ambient/current_task.hpp>
 #include <gentask/ambient/future.hpp>
+#include <gentask/ambient/join_handle.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/runtime/condvar_unparker.hpp>
 #include <gentask/runtime/futex_unparker.hpp>
@@ -81,6 +83,14 @@ class basic_reactor : public basic_scheduler<StoragePolicy> {
   template <ambient_future F>
   poll_result<typename F::item_type, typename F::error_type> block_on(F f);
 
+  /// Spawns the ambient future `f` as a task of its own and returns an ambient future of its
+  /// result (dropping it cancels the task). The baseline has no task to spawn through: a future
+  /// that spawns holds the reactor, as a futures 0.1 future held its executor's `Handle`.
+  template <ambient_future F>
+  [[nodiscard]] join_handle<typename F::item_type, typename F::error_type> spawn(F f) {
+    return join_handle<typename F::item_type, typename F::error_type>(
+        base::spawn(in_task<F>(std::move(f))));
+  }
   /// Spawns the ambient future `f` as a task of its own; its result is dropped.
   template <ambient_future F>
   void spawn_detached(F f) {
