@@ -6,7 +6,9 @@ machine's floors in experiments/floors/) has a manifest.json naming its binary (
 Benchmark's command line and JSON: experiments/peers/WORKLOADS.md states the contract), its work
 unit (e.g. "future", or one per workload in `unit_by_workload`), its baseline variant if any,
 and, for a binary CMake does not build (the Rust peers), a `build` command. The peers' manifests
-share the experiment name `peers` (told apart by `id`). For every experiment this script:
+share the experiment name `peers` (told apart by `id`). A manifest of `"kind": "compile"`
+(experiment 10) names a `driver` script instead of a binary: see run_compile_driver. For every
+other experiment this script:
 
   1. runs the binary with repetitions (Google Benchmark, JSON out), and reads per repetition the
      time per iteration and the counters `units` and `allocs_per_unit` (see common/harness.hpp);
@@ -218,8 +220,9 @@ def split_name(name):
 
 
 # Param keys whose values name a choice rather than a size: a peer's API and executor, a
-# per-leaf yield policy, what an idle task awaits. Every other value is an integer.
-NAMED_PARAM_KEYS = ("api", "await", "exec", "yield")
+# per-leaf yield policy, what an idle task awaits, the compiler of a compile-time experiment
+# (`"kind": "compile"`). Every other value is an integer.
+NAMED_PARAM_KEYS = ("api", "await", "compiler", "exec", "yield")
 
 
 def check_param(param, name):
@@ -430,6 +433,60 @@ SAMPLE_COLUMNS = ["experiment", "workload", "variant", "param", "metric", "rep",
                   "unit"]
 
 
+# ---------------------------------------------------------------------------------------------
+# Compile-time experiments: a manifest with `"kind": "compile"` names no binary but a `driver`
+# script (relative to the repository) that generates translation units, compiles each one
+# `--reps` times (a compiler process per repetition, in an order shuffled with `--seed`) and
+# writes `--out` as JSON: {"rows": [summary rows], "samples": [samples.csv rows],
+# "provenance": {...}}. The manifest's `quick` and `full` give `repetitions` and the driver's
+# extra `args`. The driver's rows obey the same contract as a binary's (experiment = the
+# manifest's name, workload/variant/param with the param rules above, the summary columns).
+
+def is_compile(manifest):
+    return manifest.get("kind") == "compile"
+
+
+def run_compile_driver(manifest, mode, seed, raw_dir):
+    """Runs a compile manifest's driver; returns (rows, sample rows, the driver's provenance).
+    Raises RuntimeError (a driver that fails, or rows that break the contract)."""
+    settings = manifest[mode]
+    out = raw_dir / f"{manifest['id']}.compile.json"
+    cmd = [sys.executable, str(ROOT / manifest["driver"]), *settings.get("args", []),
+           "--reps", str(settings["repetitions"]), "--seed", str(seed), "--out", str(out)]
+    log(f"{manifest['id']}: compiling ({settings['repetitions']} repetitions per translation "
+        f"unit, driver {manifest['driver']})")
+    output = []
+    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as proc:
+        for line in proc.stdout:  # the driver's progress, one line per compile
+            output.append(line.rstrip())
+            print("    " + output[-1], flush=True)
+    if proc.returncode != 0 or not out.exists():
+        raise RuntimeError(f"compile driver {manifest['driver']} failed with exit code "
+                           f"{proc.returncode}: {chr(10).join(output).strip()[-800:]}")
+    try:
+        data = json.loads(out.read_text())
+    except json.JSONDecodeError as e:
+        raise RuntimeError(f"compile driver {manifest['driver']}: {out.name} is not JSON: {e}")
+    rows, samples = [], []
+    for r in data.get("rows", []):
+        if set(COLUMNS) - set(r) or r["experiment"] != manifest["name"]:
+            raise RuntimeError(f"compile driver {manifest['driver']}: row {r} does not have the "
+                               f"summary columns with experiment {manifest['name']!r}")
+        try:
+            check_param(r["param"], f"{r['workload']}/{r['variant']}/{r['param']}")
+        except ValueError as e:
+            raise RuntimeError(f"compile driver {manifest['driver']}: {e}")
+        rows.append(dict({k: r[k] for k in COLUMNS},
+                         **{k: float(r[k]) for k in ("median", "min", "max")},
+                         reps=int(r["reps"])))
+    for r in data.get("samples", []):
+        samples.append({k: r[k] for k in SAMPLE_COLUMNS})
+    if not rows:
+        raise RuntimeError(f"compile driver {manifest['driver']} gave no rows")
+    return rows, samples, data.get("provenance", {})
+
+
 def summarize(manifest, samples, instructions, sample_rows=None):
     """summary.csv's rows for one manifest; with `sample_rows`, also appends one row per
     repetition (samples.csv: the values the medians, ranges and U tests come from)."""
@@ -556,6 +613,13 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir, manifests
             question = " ".join(m.group(1).split())
     if question:
         lines += [f"*Question.* {question}", ""]
+    if is_compile(manifest):
+        lines += [f"*Compile time.* Generated translation units compiled by "
+                  f"`{manifest['driver']}`: each repetition is one compiler process, all of "
+                  "them in one order shuffled with the run's seed; `compile_s` is the wall "
+                  "time, `compile_cpu_s` the compiler's user + system time, "
+                  "`compiler_peak_rss_kb` its peak resident set (GNU time), `object_bytes` the "
+                  "object file's size; the param names the compiler.", ""]
     exp_rows = [r for r in rows if r["experiment"] == name]
     table = index_rows(exp_rows)
     workloads = sorted({r["workload"] for r in exp_rows})
@@ -617,7 +681,7 @@ def experiment_section(manifest, rows, samples, plots_dir, report_dir, manifests
             lines.append("")
         extra = gentask_series(manifests, rows, workload, unit) if name == "peers" else None
         for plot in make_plots(name, workload, unit, exp_rows, variants, params, plots_dir,
-                               extra):
+                               extra, manifest.get("plot_metrics")):
             lines += [f"![{workload}]({plot.relative_to(report_dir)})", ""]
     targets = manifest.get("targets", [])
     if targets:
@@ -920,9 +984,11 @@ def gentask_series(manifests, rows, workload, unit):
     return series
 
 
-def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir, extra=None):
+def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir, extra=None,
+               metrics=None):
     """Cost against size, one line per variant (and per named param such as a peer's `api=`),
-    with min-max bars; `extra` adds gentask's series on the same axes (the peers' plots)."""
+    with min-max bars; `extra` adds gentask's series on the same axes (the peers' plots).
+    `metrics`: the metrics plotted (default: instructions and time per unit)."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -946,7 +1012,7 @@ def make_plots(name, workload, unit, exp_rows, variants, params, plots_dir, extr
         return []
     x_key = max(keys, key=lambda k: len({d[k] for d in parsed.values() if k in d}))
     made = []
-    for metric in (f"instructions_per_{unit}", f"ns_per_{unit}"):
+    for metric in metrics or (f"instructions_per_{unit}", f"ns_per_{unit}"):
         fig, ax = plt.subplots(figsize=(9, 4.2))
         drew = False
         for variant in variants:
@@ -1457,6 +1523,10 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
               "google_benchmark", "google_benchmark_build_type", "valgrind"):
         lines.append(f"| {k} | {prov.get(k, '')} |")
     lines.append(f"| boost (Asio) | {prov.get('boost', '')} |")
+    for mid, info in sorted((prov.get("compile") or {}).items()):
+        compilers = "; ".join(f"{k}: {v}" for k, v in sorted(info.get("compilers", {}).items()))
+        lines.append(f"| {mid} (compile) | {compilers}; flags {info.get('flags', '?')}; peak "
+                     f"RSS {info.get('peak_rss', '?')} |")
     rust = prov.get("peers", {}).get("peers-rust", {})
     for label, key in (("tokio", "peer_tokio_version"), ("futures-rs", "peer_futures_version"),
                        ("rustc", "peer_rustc_version"), ("rust profile", "peer_rust_profile")):
@@ -1693,7 +1763,10 @@ def main():
     rows, samples_by_exp, failures, sample_rows = [], {}, [], []
     context, warnings, peer_contexts = {}, [], {}
     prepared = []
+    compile_manifests = [m for m in manifests if is_compile(m)]
     for i, m in enumerate(manifests, 1):
+        if is_compile(m):
+            continue  # compiled after the timing processes (run_compile_driver)
         log(f"experiment {i}/{len(manifests)}: {m['id']} ({mode}): preparing")
         try:
             binary = prepare_binary(m, build_dir)
@@ -1750,6 +1823,19 @@ def main():
             continue
         accept(m, samples, ctx)
         rows += summarize(m, samples, instructions, sample_rows)
+    # Compile-time experiments run after the timing processes, so that no compiler competes
+    # with a measured process for the cores.
+    compile_info = {}
+    for m in compile_manifests:
+        try:
+            got, got_samples, info = run_compile_driver(m, mode, seed, raw_dir)
+        except (RuntimeError, OSError) as e:
+            failures.append(f"{m['id']}: {e}")
+            log(f"ERROR: {failures[-1]}")
+            continue
+        rows += got
+        sample_rows += got_samples
+        compile_info[m["id"]] = info
 
     # Carry over experiments not run this time.
     carried = {}
@@ -1787,10 +1873,12 @@ def main():
     prov["replication"] = {
         "unit": args.replication,
         "seed": seed if args.replication == "process" else None,
-        "repetitions": {m["id"]: m[mode]["repetitions"] for m, _, _ in prepared},
+        "repetitions": dict({m["id"]: m[mode]["repetitions"] for m, _, _ in prepared},
+                            **{m["id"]: m[mode]["repetitions"] for m in compile_manifests}),
         "command": replay_command(args, seed),
     }
     prov["carried_over"] = carried
+    prov["compile"] = compile_info
     prov["failures"] = failures
     prov["peers"] = peer_contexts
     prov["boost"] = sh("dpkg-query -W -f='${Version}' libboost-dev")

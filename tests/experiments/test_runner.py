@@ -550,6 +550,183 @@ class failure_contract(unittest.TestCase):
             self.assertEqual(prov["failures"], ["01-fake: could not build: cargo: not found"])
 
 
+FAKE_COMPILE_DRIVER = """\
+#!{python}
+# A stand-in for a compile-time experiment's driver (`"kind": "compile"`): the command line and
+# JSON run.py reads. It logs its arguments beside itself and gives `--reps` samples per row.
+import json, os, sys
+argv = sys.argv[1:]
+opts = {{a: argv[i + 1] for i, a in enumerate(argv) if a in ("--reps", "--seed", "--out")}}
+open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "driver.log"), "a").write(
+    " ".join(argv) + "\\n")
+if os.environ.get("FAKE_DRIVER_FAIL"):
+    print("g++: internal compiler error")
+    sys.exit(4)
+reps = int(opts["--reps"])
+params = {params}
+rows, samples = [], []
+for workload, variant, param, base in params:
+    values = [base + i for i in range(reps)]
+    rows.append({{"experiment": "10-fake", "workload": workload, "variant": variant,
+                  "param": param, "metric": "compile_s", "median": sorted(values)[reps // 2],
+                  "min": min(values), "max": max(values), "reps": reps, "unit": "s"}})
+    samples += [{{"experiment": "10-fake", "workload": workload, "variant": variant,
+                  "param": param, "metric": "compile_s", "rep": i, "value": v, "unit": "s"}}
+                for i, v in enumerate(values)]
+json.dump({{"rows": rows, "samples": samples,
+           "provenance": {{"compilers": {{"gcc": "g++ (fake) 12"}}, "flags": "-O3"}}}},
+          open(opts["--out"], "w"))
+"""
+
+
+class compile_kind(unittest.TestCase):
+    """A manifest of `"kind": "compile"` (experiment 10): no binary, a driver that compiles
+    generated translation units and gives summary rows, run after the timing processes."""
+
+    params = [("root_types", "open_map", "compiler=gcc;types=10", 1.0),
+              ("root_types", "closed_map", "compiler=gcc;types=10", 1.5),
+              ("root_types", "open_map", "compiler=gcc;types=400", 2.0),
+              ("root_types", "closed_map", "compiler=gcc;types=400", 5.0)]
+
+    def tree(self, root, params=None):
+        contract = failure_contract()
+        contract.scratch_tree(root)
+        folder = root / "experiments" / "10-fake"
+        contract.write(folder / "driver.py", FAKE_COMPILE_DRIVER.format(
+            python=sys.executable, params=repr(params or self.params)), True)
+        contract.write(folder / "manifest.json", json.dumps({
+            "name": "10-fake", "kind": "compile", "title": "Scratch compile cost",
+            "driver": "experiments/10-fake/driver.py", "unit": "tu",
+            "plot_metrics": ["compile_s"],
+            "quick": {"repetitions": 3, "args": []},
+            "full": {"repetitions": 7, "args": ["--full"]},
+            "targets": [{"metric": "compile_s", "variant": "closed_map", "against": "open_map",
+                         "max_ratio": 2.0, "workloads": ["root_types"],
+                         "param_match": "(^|;)types=400$"}]}))
+        return contract
+
+    def test_the_compiler_is_a_named_param_choice(self):
+        self.assertEqual(run.split_name("root_types/closed_map/compiler=gcc;types=400")[2],
+                         "compiler=gcc;types=400")
+        with self.assertRaises(ValueError):
+            run.split_name("root_types/closed_map/types=400;compiler=gcc")  # unsorted
+        with self.assertRaises(ValueError):
+            run.split_name("include/umbrella/header=umbrella")  # not a named choice
+
+    def test_the_driver_gives_rows_samples_a_report_section_and_the_target(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            contract = self.tree(root)
+            self.assertEqual(contract.run_in(root, "--seed", "11"), 0)
+            args = (root / "experiments" / "10-fake" / "driver.log").read_text().split()
+            self.assertEqual(args[args.index("--reps") + 1], "3")
+            self.assertEqual(args[args.index("--seed") + 1], "11")
+            self.assertNotIn("--full", args)
+            latest = root / "results" / "latest"
+            with (latest / "summary.csv").open() as f:
+                rows = [r for r in csv.DictReader(f) if r["experiment"] == "10-fake"]
+            self.assertEqual(len(rows), 4)
+            closed = next(r for r in rows if r["param"] == "compiler=gcc;types=400"
+                          and r["variant"] == "closed_map")
+            self.assertEqual((closed["median"], closed["min"], closed["max"], closed["reps"],
+                              closed["unit"]), ("6", "5", "7", "3", "s"))
+            with (latest / "samples.csv").open() as f:
+                samples = [r for r in csv.DictReader(f) if r["experiment"] == "10-fake"]
+            self.assertEqual(len(samples), 12)
+            report = (latest / "report.md").read_text()
+            section = report[report.index("## 10-fake"):]
+            self.assertIn("*Compile time.*", section)
+            self.assertIn("| compiler=gcc;types=400 | closed_map | compile_s | 6 [5-7] (3) | s |",
+                          section)
+            # 6 / 3 = 2.000x at the limit: met; types=10 is not the target's
+            self.assertIn("| closed_map compile_s <= 2.0x open_map (root_types "
+                          "compiler=gcc;types=400) | 2.000x | yes |", section)
+            self.assertNotIn("types=10) |", section)
+            self.assertIn("| 10-fake (compile) | gcc: g++ (fake) 12; flags -O3", report)
+            prov = json.loads((latest / "provenance.json").read_text())
+            self.assertEqual(prov["replication"]["repetitions"]["10-fake"], 3)
+            self.assertEqual(prov["compile"]["10-fake"]["flags"], "-O3")
+            self.assertTrue((latest / "raw" / "10-fake.compile.json").exists())
+            # the benchmark experiments ran beside it
+            with (latest / "summary.csv").open() as f:
+                self.assertTrue(any(r["experiment"] == "01-fake" for r in csv.DictReader(f)))
+
+    def test_full_mode_passes_the_manifests_args_and_repetitions(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            contract = self.tree(root)
+            self.assertEqual(contract.run_in(root, "10", "--full"), 0)
+            args = (root / "experiments" / "10-fake" / "driver.log").read_text().split()
+            self.assertIn("--full", args)
+            self.assertEqual(args[args.index("--reps") + 1], "7")
+
+    def test_a_failing_driver_fails_the_run_and_the_rest_is_still_written(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            contract = self.tree(root)
+            with mock.patch.dict(os.environ, {"FAKE_DRIVER_FAIL": "1"}):
+                self.assertEqual(contract.run_in(root), 1)
+            latest = root / "results" / "latest"
+            prov = json.loads((latest / "provenance.json").read_text())
+            self.assertEqual(len(prov["failures"]), 1)
+            self.assertIn("10-fake: compile driver experiments/10-fake/driver.py failed with "
+                          "exit code 4: g++: internal compiler error", prov["failures"][0])
+            with (latest / "summary.csv").open() as f:
+                self.assertTrue(any(r["experiment"] == "01-fake" for r in csv.DictReader(f)))
+
+    def test_rows_that_break_the_param_contract_are_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            contract = self.tree(root, [("include", "umbrella", "header=umbrella", 1.0)])
+            self.assertEqual(contract.run_in(root), 1)
+            prov = json.loads((root / "results" / "latest" / "provenance.json").read_text())
+            self.assertIn("param header=umbrella is not an integer", prov["failures"][0])
+
+
+class compile_cost_driver(unittest.TestCase):
+    """experiments/10-compile-cost/compile_cost.py's generated translation units (not compiled
+    here: `./lab test` compiles nothing of experiment 10)."""
+
+    driver_path = RUN_PY.parent / "10-compile-cost" / "compile_cost.py"
+
+    def driver(self):
+        spec_ = importlib.util.spec_from_file_location("gentask_compile_cost", self.driver_path)
+        module = importlib.util.module_from_spec(spec_)
+        spec_.loader.exec_module(module)
+        return module
+
+    def test_every_configuration_is_named_within_the_param_contract(self):
+        cc = self.driver()
+        configs = cc.configurations(cc.QUICK)
+        self.assertEqual(len(configs), 3 * 3 + 3 * 3 + 5)
+        only = cc.configurations(dict(cc.QUICK, types=[400], workloads=["root_types"]))
+        self.assertEqual([(w, v, p) for w, v, p, _ in only],
+                         [("root_types", v, "types=400") for v in ("open_map", "closed_map",
+                                                                   "boxed")])
+        for workload, variant, param, _ in configs:
+            run.split_name(f"{workload}/{variant}/" +
+                           ";".join(sorted(["compiler=gcc"] + param.split(";"))))
+
+    def test_the_root_types_tu_spawns_n_distinct_types_on_the_chosen_storage(self):
+        cc = self.driver()
+        text = cc.root_types_tu("closed_map", 3)
+        self.assertIn("gentask::closed_map_storage<ct::root_0, ct::root_1, ct::root_2>", text)
+        self.assertEqual(text.count("reactor.spawn_detached("), 3)
+        self.assertIn("basic_reactor<gentask::open_map_storage>", cc.root_types_tu("open_map", 3))
+        self.assertIn("basic_reactor<gentask::boxed_storage>", cc.root_types_tu("boxed", 3))
+
+    def test_the_fixed_chain_has_no_template_on_the_task(self):
+        cc = self.driver()
+        fixed = cc.chain_depth_tu("fixed_task", 4)
+        self.assertNotIn("template <gentask::task", fixed)
+        self.assertIn("#define POLL_HEAD using TASK = fixed_task;", fixed)
+        # generic_handwritten is the same text with the poll's head a template on the task
+        generic = cc.chain_depth_tu("generic_handwritten", 4)
+        self.assertEqual(generic.replace(cc.GENERIC_HEAD, cc.FIXED_HEAD)
+                         .replace("generic_handwritten", "fixed_task"), fixed)
+        self.assertIn("gentask::and_then", cc.chain_depth_tu("generic_task", 4))
+
+
 class generated_tables(unittest.TestCase):
     def test_a_document_following_the_latest_run_is_refreshed_except_a_table_naming_its_run(self):
         rows = [{"experiment": "01-fake", "workload": "w", "variant": v, "param": "n=1",
