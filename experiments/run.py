@@ -520,6 +520,36 @@ def summarize(manifest, samples, instructions, sample_rows=None):
     return rows
 
 
+def code_size_rows(manifest, build_dir):
+    """summary.csv's rows for a manifest's `code_size` entries: each names a variant and the
+    object files (relative to the build directory) its translation units compile to; the rows
+    are workload `code_size`, param `tus=<number of objects>`, metrics `code_bytes` (the sum of
+    the objects' `.text*` sections, as `size -A` gives them: the machine code, each inline
+    function and template instantiation once per object) and `object_bytes` (the files' sizes).
+    Deterministic: one value, reps 1. Raises RuntimeError for a missing object."""
+    rows = []
+    for entry in manifest.get("code_size", []):
+        code = size = 0
+        for rel in entry["objects"]:
+            path = build_dir / rel
+            if not path.exists():
+                raise RuntimeError(f"code_size: {path} was not built")
+            out = subprocess.run(["size", "-A", str(path)], capture_output=True, text=True,
+                                 check=True).stdout
+            for line in out.splitlines():
+                parts = line.split()
+                if len(parts) >= 2 and parts[0].startswith(".text") and parts[1].isdigit():
+                    code += int(parts[1])
+            size += path.stat().st_size
+        for metric, value, unit_name in (("code_bytes", code, "bytes"),
+                                         ("object_bytes", size, "bytes")):
+            rows.append({"experiment": manifest["name"], "workload": "code_size",
+                         "variant": entry["variant"], "param": f"tus={len(entry['objects'])}",
+                         "metric": metric, "median": float(value), "min": float(value),
+                         "max": float(value), "reps": 1, "unit": unit_name})
+    return rows
+
+
 # ---------------------------------------------------------------------------------------------
 # Provenance
 
@@ -1821,8 +1851,14 @@ def main():
             failures.append(f"{m['id']}: {e}")
             log(f"ERROR: {failures[-1]}")
             continue
+        try:
+            sizes = code_size_rows(m, build_dir)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+            failures.append(f"{m['id']}: {e}")
+            log(f"ERROR: {failures[-1]}")
+            sizes = []
         accept(m, samples, ctx)
-        rows += summarize(m, samples, instructions, sample_rows)
+        rows += summarize(m, samples, instructions, sample_rows) + sizes
     # Compile-time experiments run after the timing processes, so that no compiler competes
     # with a measured process for the cores.
     compile_info = {}

@@ -13,8 +13,13 @@
 /// (`lint.include_walls`).
 ///
 /// The thread-local is a plain pointer, constant-initialised: no TLS wrapper function, one TLS
-/// access per `current_task()` and two per scope (the access model, initial-exec or
-/// global-dynamic, is the linker's; experiment 09 measures both).
+/// access per `current_task()` and two per scope (the access model, local-exec in an
+/// executable or global-dynamic in a `-fPIC` shared library, is the compiler's and the
+/// linker's; experiment 09 measures both). Defining `GENTASK_AMBIENT_DYNAMIC_INIT_TLS` (in every
+/// translation unit of a program, or in none) initialises it dynamically instead, so that every
+/// access goes through the TLS wrapper function and its guard, as a `thread_local` with a
+/// constructor (or a lazily initialised Rust `thread_local!`) does: experiment 09's variant
+/// `ambient_dynamic_init`.
 ///
 /// A scope holds what makes the handle, not the handle: like futures 0.1's `BorrowedTask`, a
 /// poll costs no handle unless a leaf asks for one (`current_task()` makes a new one, as
@@ -50,8 +55,15 @@ struct task_source {
 };
 
 namespace detail {
+#if defined(GENTASK_AMBIENT_DYNAMIC_INIT_TLS)
+/// Not a constant expression: the thread-local below is initialised dynamically.
+[[gnu::noinline]] inline const task_source* no_source() noexcept { return nullptr; }
+/// The current task of this thread: the innermost open scope's source, or none.
+inline thread_local const task_source* current_source = no_source();
+#else
 /// The current task of this thread: the innermost open scope's source, or none.
 inline thread_local const task_source* current_source = nullptr;
+#endif
 }  // namespace detail
 
 /// Makes `source` the current task of this thread until the scope ends, then restores the one

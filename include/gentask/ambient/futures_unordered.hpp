@@ -90,9 +90,17 @@ class futures_unordered {
   using error_type = typename F::error_type;
 
   futures_unordered() : list_(new list_type) {}
+  /// Takes `other`'s children and ready list (the children's handles point at the list, not at
+  /// the set, so they stay valid); `other` may then only be destroyed.
+  futures_unordered(futures_unordered&& other) noexcept
+      : list_(std::exchange(other.list_, nullptr)),
+        children_(std::move(other.children_)),
+        free_(std::move(other.free_)),
+        live_(std::exchange(other.live_, 0)) {}
   futures_unordered(const futures_unordered&) = delete;
   futures_unordered& operator=(const futures_unordered&) = delete;
   ~futures_unordered() {
+    if (list_ == nullptr) return;
     list_->closed = true;
     list_->release();
   }
