@@ -13,8 +13,10 @@ shuffled with a seed), median and spread over the repetitions. Per compile it me
 for three workloads (see README.md):
 
   root_types   N distinct trivial root-future types, each spawned once on a local reactor whose
-               storage is the open map, the closed hana map of exactly those N types, or boxed
-               tasks; run_until_idle runs them (variants open_map, closed_map, boxed; types=N)
+               storage is the open map, the closed hana map of exactly those N types (written
+               out in the reactor's type, or declared through a named type), or boxed tasks;
+               run_until_idle runs them (variants open_map, closed_map, closed_map_named, boxed;
+               types=N)
   chain_depth  an and_then chain of depth D driven by block_on on local::reactor: gentask's
                and_then over a leaf whose poll is generic in Task (generic_task), against the
                same chain hand-written with every poll taking local::reactor::task_type& only
@@ -65,6 +67,7 @@ HEADERS = {
 }
 STORAGE = {"open_map": "gentask::open_map_storage",
            "closed_map": "gentask::closed_map_storage<{types}>",
+           "closed_map_named": "app_roots",
            "boxed": "gentask::boxed_storage"}
 
 
@@ -95,9 +98,12 @@ def root_types_tu(variant, n):
                 f"    return gentask::ready_value{{value + {i}}};",
                 "  }",
                 "};"]
-    storage = STORAGE[variant].format(types=", ".join(f"ct::{n_}" for n_ in names))
-    out += ["", "}  // namespace ct", "",
-            f"using reactor_type = gentask::local::basic_reactor<{storage}>;", "",
+    types = ", ".join(f"ct::{n_}" for n_ in names)
+    storage = STORAGE[variant].format(types=types)
+    out += ["", "}  // namespace ct", ""]
+    if variant == "closed_map_named":  # the same map, declared through a named type
+        out += [f"struct app_roots : gentask::closed_map_storage<{types}> {{}};", ""]
+    out += [f"using reactor_type = gentask::local::basic_reactor<{storage}>;", "",
             "int main(int argc, char** /*argv*/) {",
             "  reactor_type reactor;"]
     out += [f"  reactor.spawn_detached(ct::{name}{{argc}});" for name in names]
@@ -244,7 +250,7 @@ def configurations(settings):
     settings' `workloads` (default: all three)."""
     out = []
     for n in settings["types"]:
-        for v in ("open_map", "closed_map", "boxed"):
+        for v in ("open_map", "closed_map", "closed_map_named", "boxed"):
             out.append(("root_types", v, f"types={n}", root_types_tu(v, n)))
     for d in settings["depths"]:
         for v in ("generic_task", "generic_handwritten", "fixed_task"):

@@ -172,3 +172,23 @@ TEST_CASE("a reactor on a closed_group_map runs its declared root types",
   CHECK(rb.get_value() == 2);
   CHECK(reactor.get_task_count() == 0);
 }
+
+namespace {
+/// The closed map declared through a named type, as closed_map_storage's comment advises.
+struct named_roots : closed_map_storage<ready_future<int>, test::yield_now<int>> {};
+}  // namespace
+
+TEST_CASE("a closed map declared through a named storage type runs the same root types",
+          "[storage][closed_group_map]") {
+  using reactor_type = local::basic_reactor<named_roots>;
+  STATIC_REQUIRE(std::is_same_v<named_roots::store<reactor_type::task_type>,
+                                closed_group_map<reactor_type::task_type, ready_future<int>,
+                                                 test::yield_now<int>>>);
+  reactor_type reactor;
+  auto a = reactor.spawn(ready(1));
+  auto b = reactor.spawn(test::yield_now(2));
+  CHECK(b.get_id().get_group() == 1);
+  CHECK(reactor.block_on(std::move(a)).get_value() == 1);
+  CHECK(reactor.block_on(std::move(b)).get_value() == 2);
+  CHECK(reactor.get_task_count() == 0);
+}
