@@ -8,8 +8,10 @@
 ///   next. gentask's own `and_then` flattens a chain instead (futures/chain.hpp); workload
 ///   `and_then_chain` measures each design's own combinator, `and_then_nested` these twins.
 /// - `slot_set<F>`: `ambient::futures_unordered` with `poll_next(Task&)`: the same slots, ready
-///   list (queued flags, generations, a refcounted block the child handles share) and pass
-///   (at most the children ready when it began; the set's task woken if more became ready).
+///   list (queued flags, generations, a refcounted block the child handles share), pass (at
+///   most the children ready when it began; the set's task woken if more became ready) and
+///   guards (children in a `std::deque`, a pass that survives the set's destruction from
+///   inside a child's poll, the reentrancy check, a throwing child destroyed).
 ///   Where the ambient set opens a `task_scope` whose source makes the child's handle on
 ///   demand, this one makes the child's handle and passes it in a `child_task<Task>`; a child
 ///   that wants it copies it (`get_waker()`). The parent's handle is registered at each call
@@ -26,8 +28,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -75,13 +79,19 @@ template <class F>
 class slot_set {
   // The ambient set's shared block: its ready list, flags, generations, child vtable.
   using list_type = ambient::detail::unordered_ready_list;
+  using slots_type = std::deque<std::optional<F>>;
+
+  struct pass_state {
+    bool set_gone = false;
+    std::optional<slots_type> orphans;  // engaged only then: an empty std::deque allocates
+  };
 
  public:
   using item_type = item_type_t<F>;
   using error_type = error_type_t<F>;
 
   slot_set() : list_(new list_type) {}
-  slot_set(slot_set&& other) noexcept
+  slot_set(slot_set&& other)
       : list_(std::exchange(other.list_, nullptr)),
         children_(std::move(other.children_)),
         free_(std::move(other.free_)),
@@ -91,6 +101,10 @@ class slot_set {
   ~slot_set() {
     if (list_ == nullptr) return;
     list_->closed = true;
+    if (pass_ != nullptr) {
+      pass_->set_gone = true;
+      pass_->orphans.emplace(std::move(children_));
+    }
     list_->release();
   }
 
@@ -116,37 +130,60 @@ class slot_set {
 
   template <task Task>
   poll_result<std::optional<item_type>, error_type> poll_next(Task& task) {
+    if (pass_ != nullptr) throw std::logic_error("slot_set::poll_next: reentered");
     if (live_ == 0) return ready_value{std::optional<item_type>()};
     waker parent = task.get_waker();
     if (!list_->parent.will_wake(parent)) list_->parent = std::move(parent);
-    const std::size_t budget = list_->ready.size();
-    std::size_t head = 0;
-    while (head < budget) {
-      const std::uint32_t slot = list_->ready[head++];
-      list_->queued[slot] = false;
+    pass_state state;
+    struct pass_guard {
+      slot_set* self;
+      pass_state* state;
+      list_type* list;
+      std::size_t head = 0;
+      ~pass_guard() {
+        if (!state->set_gone) {
+          self->pass_ = nullptr;
+          self->consume(head);
+        }
+        list->release();
+      }
+    } guard{this, &state, list_};
+    list_->retain();
+    pass_ = &state;
+    list_type& list = *list_;
+    const std::size_t budget = list.ready.size();
+    while (guard.head < budget) {
+      const std::uint32_t slot = list.ready[guard.head++];
+      list.queued[slot] = false;
       if (!children_[slot]) continue;
-      auto r = poll_child(task, slot);
+      auto r = poll_child(task, slot, state);
+      if (state.set_gone) return pending;
       if (r.is_pending()) continue;
-      consume(head);
       free_slot(slot);
       if (r.is_ready()) return ready_value{std::optional<item_type>(std::move(r).get_value())};
       if constexpr (!std::is_same_v<error_type, never>) {
         return failed_value<error_type>{std::move(r).get_error()};
       }
     }
-    consume(head);
-    if (!list_->ready.empty()) list_->parent.wake();
+    consume(std::exchange(guard.head, 0));
+    if (!list.ready.empty()) list.parent.wake();
     return pending;
   }
 
  private:
   template <task Task>
-  poll_result<item_type, error_type> poll_child(Task& task, std::uint32_t slot) {
+  poll_result<item_type, error_type> poll_child(Task& task, std::uint32_t slot,
+                                                const pass_state& state) {
     list_->retain();
     const waker handle = waker::from_raw(&list_type::child_vtable, list_,
                                          list_type::token(slot, list_->generation[slot]));
     child_task<Task> child(task, handle);
-    return (*children_[slot]).poll(child);
+    try {
+      return (*children_[slot]).poll(child);
+    } catch (...) {
+      if (!state.set_gone) free_slot(slot);
+      throw;
+    }
   }
 
   void consume(std::size_t n) {
@@ -162,9 +199,10 @@ class slot_set {
   }
 
   list_type* list_;
-  std::vector<std::optional<F>> children_;
+  slots_type children_;
   std::vector<std::uint32_t> free_;
   std::size_t live_ = 0;
+  pass_state* pass_ = nullptr;
 };
 
 }  // namespace gentask::bench::exp09

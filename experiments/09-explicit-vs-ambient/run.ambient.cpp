@@ -65,12 +65,12 @@ class fan_out_root {
   explicit fan_out_root(int width) noexcept : width_(width) {}
 
   poll_result<int, never> poll() {
-    if (!started_) {
-      for (int i = 0; i < width_; ++i) set_.push(ambient_bench_leaf(i, opaque_rounds()));
-      started_ = true;
+    if (!set_) {  // made at the first poll: moving a std::deque allocates (libstdc++)
+      set_.emplace();
+      for (int i = 0; i < width_; ++i) set_->push(ambient_bench_leaf(i, opaque_rounds()));
     }
     for (;;) {
-      auto r = set_.poll_next();
+      auto r = set_->poll_next();
       if (r.is_pending()) return pending;
       auto item = std::move(r).get_value();
       if (!item) return ready_value{sum_};
@@ -79,10 +79,9 @@ class fan_out_root {
   }
 
  private:
-  ambient::futures_unordered<ambient_bench_leaf> set_;
+  std::optional<ambient::futures_unordered<ambient_bench_leaf>> set_;
   int width_;
   int sum_ = 0;
-  bool started_ = false;
 };
 
 // ping_pong_oneshot: experiment 04's A and B, in the ambient design.

@@ -59,12 +59,12 @@ class fan_out_root {
 
   template <task Task>
   poll_result<int, never> poll(Task& task) {
-    if (!started_) {
-      for (int i = 0; i < width_; ++i) set_.push(bench_leaf(i, opaque_rounds()));
-      started_ = true;
+    if (!set_) {  // made at the first poll: moving a std::deque allocates (libstdc++)
+      set_.emplace();
+      for (int i = 0; i < width_; ++i) set_->push(bench_leaf(i, opaque_rounds()));
     }
     for (;;) {
-      auto r = set_.poll_next(task);
+      auto r = set_->poll_next(task);
       if (r.is_pending()) return pending;
       auto item = std::move(r).get_value();
       if (!item) return ready_value{sum_};
@@ -73,10 +73,9 @@ class fan_out_root {
   }
 
  private:
-  slot_set<bench_leaf> set_;
+  std::optional<slot_set<bench_leaf>> set_;
   int width_;
   int sum_ = 0;
-  bool started_ = false;
 };
 
 /// spawn_complete: a task ready at its first poll with its index.

@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -124,4 +126,44 @@ TEST_CASE("a wake after the child completed, or after the set is gone, does noth
   kept->wake();  // the set is gone
   kept.reset();
   SUCCEED("no crash, no leak (ASan)");
+}
+
+namespace {
+/// Polls the set that holds it (the misuse the reentrancy check refuses).
+struct self_poller {
+  using future_concept = ambient::ambient_future_tag;
+  using item_type = int;
+  using error_type = std::string;
+  std::function<void()>* poll_own_set;
+  poll_result<int, std::string> poll() {
+    (*poll_own_set)();
+    return ready_value{0};
+  }
+};
+}  // namespace
+
+TEST_CASE("a child that polls its own set gets logic_error, and the set stays usable",
+          "[ambient][futures_unordered]") {
+  ambient::futures_unordered<self_poller> set;
+  std::function<void()> poll_own_set = [&set] { (void)set.poll_next(); };
+  set.push(self_poller{&poll_own_set});
+  const ambient::task_source source{nullptr, [](const void*) { return waker(); }};
+  ambient::task_scope scope(source);
+  CHECK_THROWS_AS(set.poll_next(), std::logic_error);
+  CHECK(set.empty());  // the child that threw was destroyed
+  CHECK(set.poll_next().get_value() == std::nullopt);
+}
+
+TEST_CASE("the move of an ambient set keeps its children and their handles",
+          "[ambient][futures_unordered]") {
+  ambient::reactor reactor;
+  ambient::futures_unordered<yield_leaf> set;
+  set.push(yield_leaf{7, 2});
+  set.push(yield_leaf{8, 0});
+  ambient::futures_unordered<yield_leaf> moved(std::move(set));
+  std::vector<int> out;
+  int parent_polls = 0;
+  auto r = reactor.block_on(drain{&moved, &out, &parent_polls});
+  CHECK(r.get_value() == 2);
+  CHECK(out == std::vector<int>{8, 7});
 }

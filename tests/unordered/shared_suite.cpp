@@ -1,5 +1,6 @@
 // The suite every futures_unordered variant runs: the proposal (spawn_per_child) and the designs
-// it replaces (per_leaf_notify under each yield policy, ready_id_set, poll_all). Where the
+// it replaces (per_leaf_notify under each yield policy, ready_id_set, poll_all), and the 2017
+// replay's set (ambient::futures_unordered, through unordered/ambient_set.hpp). Where the
 // variants differ by design, the expectation comes from the variant's row of a table, with the
 // reason next to it.
 #include <gentask/unordered/per_leaf_notify.hpp>
@@ -14,6 +15,7 @@
 #include <gentask/time/sleep.hpp>
 
 #include "support/counting_task.hpp"
+#include "unordered/ambient_set.hpp"
 #include "unordered/unordered_fixtures.hpp"
 
 #include <catch2/catch.hpp>
@@ -56,6 +58,12 @@ template <class V>
 constexpr bool is_spawn_per_child = std::is_same_v<V, spawn_per_child_variant>;
 
 #define GENTASK_ALL_VARIANTS                                                                       \
+  spawn_per_child_variant, per_leaf_yield2, per_leaf_every32, per_leaf_none, ready_id_set_variant, \
+      poll_all_variant, ambient_variant
+
+// The futures-rs 2387 case's children sleep: they need a timer, which the replay's set does not
+// hand its children (unordered/ambient_set.hpp).
+#define GENTASK_VARIANTS_WITH_TIMERS                                                               \
   spawn_per_child_variant, per_leaf_yield2, per_leaf_every32, per_leaf_none, ready_id_set_variant, \
       poll_all_variant
 
@@ -351,7 +359,7 @@ struct starving_parent {
 }  // namespace
 
 TEMPLATE_TEST_CASE("a parent that awaits a permit while its children hold one (futures-rs 2387)",
-                   "[unordered][starvation][timer]", GENTASK_ALL_VARIANTS) {
+                   "[unordered][starvation][timer]", GENTASK_VARIANTS_WITH_TIMERS) {
   using set_type = typename TestType::template set<permit_holder>;
   semaphore sem(1);  // outlives the reactor, whose parent task still waits on it at the end
   local::reactor reactor;

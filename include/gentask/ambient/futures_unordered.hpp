@@ -18,6 +18,15 @@
 ///   does nothing.
 /// - Handles are same-thread, as gentask's local wakers: no atomics. Used on another thread,
 ///   a data race.
+/// - The rest of the contract is the one every gentask set keeps (unordered/set_shell.hpp), and
+///   the shared suite (tests/unordered/shared_suite.cpp) runs on this set through an adapter:
+///   a child's poll that throws destroys that child and the exception leaves `poll_next`; a
+///   child may push to the set, or destroy it, from inside its poll (the children live in a
+///   `std::deque`, so a push never moves the child being polled, and a destructor that runs
+///   during a pass hands the children to the pass, which destroys them when it returns);
+///   `poll_next` is not reentrant (`std::logic_error`). Moving a set from inside its own
+///   child's poll is not supported. futures 0.1 did not have to say any of this: Rust's borrows
+///   rule those calls out at compile time.
 
 #include <gentask/ambient/current_task.hpp>
 #include <gentask/ambient/future.hpp>
@@ -26,7 +35,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -84,6 +95,15 @@ inline const waker_vtable unordered_ready_list::child_vtable = {
 template <ambient_future F>
 class futures_unordered {
   using list_type = detail::unordered_ready_list;
+  using slots_type = std::deque<std::optional<F>>;  // a push never moves a child
+
+  /// What a running pass keeps on its stack, so that a child may destroy the set.
+  struct pass_state {
+    bool set_gone = false;
+    // The children, handed over by a destructor that ran during the pass (engaged only then:
+    // an empty std::deque allocates).
+    std::optional<slots_type> orphans;
+  };
 
  public:
   using item_type = typename F::item_type;
@@ -91,8 +111,9 @@ class futures_unordered {
 
   futures_unordered() : list_(new list_type) {}
   /// Takes `other`'s children and ready list (the children's handles point at the list, not at
-  /// the set, so they stay valid); `other` may then only be destroyed.
-  futures_unordered(futures_unordered&& other) noexcept
+  /// the set, so they stay valid); `other` may then only be destroyed. Not `noexcept`: moving a
+  /// `std::deque` allocates (libstdc++).
+  futures_unordered(futures_unordered&& other)
       : list_(std::exchange(other.list_, nullptr)),
         children_(std::move(other.children_)),
         free_(std::move(other.free_)),
@@ -102,6 +123,10 @@ class futures_unordered {
   ~futures_unordered() {
     if (list_ == nullptr) return;
     list_->closed = true;
+    if (pass_ != nullptr) {  // destroyed from inside a child's poll: the pass destroys them
+      pass_->set_gone = true;
+      pass_->orphans.emplace(std::move(children_));
+    }
     list_->release();
   }
 
@@ -130,22 +155,36 @@ class futures_unordered {
   /// The next child to complete: see the file comment. Must run inside a task's poll (it asks
   /// for `current_task()`).
   poll_result<std::optional<item_type>, error_type> poll_next() {
+    if (pass_ != nullptr) {
+      throw std::logic_error("ambient::futures_unordered::poll_next: called from one of its "
+                             "own children's polls");
+    }
     if (live_ == 0) return ready_value{std::optional<item_type>()};
     list_->parent = current_task();  // the set's own task, woken by every child's handle
-    const std::size_t budget = list_->ready.size();
-    std::size_t head = 0;
-    struct consume_on_exit {  // a child's poll that throws: the entries polled so far go
+    pass_state state;
+    struct pass_guard {  // ends the pass: drops the entries polled, unless the set is gone
       futures_unordered* self;
-      std::size_t* head;
-      ~consume_on_exit() {
-        if (self != nullptr) self->consume(*head);
+      pass_state* state;
+      list_type* list;  // the pass's own reference: the set may go during a child's poll
+      std::size_t head = 0;
+      ~pass_guard() {
+        if (!state->set_gone) {
+          self->pass_ = nullptr;
+          self->consume(head);
+        }
+        list->release();
       }
-    } guard{this, &head};
-    while (head < budget) {
-      const std::uint32_t slot = list_->ready[head++];
-      list_->queued[slot] = false;
+    } guard{this, &state, list_};
+    list_->retain();
+    pass_ = &state;
+    list_type& list = *list_;
+    const std::size_t budget = list.ready.size();
+    while (guard.head < budget) {
+      const std::uint32_t slot = list.ready[guard.head++];
+      list.queued[slot] = false;
       if (!children_[slot]) continue;
-      auto r = poll_child(slot);
+      auto r = poll_child(slot, state);
+      if (state.set_gone) return pending;  // `this` is gone: touch nothing of it
       if (r.is_pending()) continue;
       free_slot(slot);
       if (r.is_ready()) return ready_value{std::optional<item_type>(std::move(r).get_value())};
@@ -153,15 +192,15 @@ class futures_unordered {
         return failed_value<error_type>{std::move(r).get_error()};
       }
     }
-    consume(std::exchange(head, 0));
-    guard.self = nullptr;
-    if (!list_->ready.empty()) list_->parent.wake();  // woken meanwhile: the next pass polls them
+    consume(std::exchange(guard.head, 0));
+    if (!list.ready.empty()) list.parent.wake();  // woken meanwhile: the next pass polls them
     return pending;
   }
 
  private:
-  // Polls the child in `slot` with its own handle as the current task.
-  poll_result<item_type, error_type> poll_child(std::uint32_t slot) {
+  // Polls the child in `slot` with its own handle as the current task; a child that throws is
+  // destroyed (unless it destroyed the set) and the exception goes on.
+  poll_result<item_type, error_type> poll_child(std::uint32_t slot, const pass_state& state) {
     struct child_handle {
       list_type* list;
       std::uint32_t slot;
@@ -174,7 +213,12 @@ class futures_unordered {
                                    list_type::token(h->slot, h->list->generation[h->slot]));
                              }};
     task_scope scope(source);
-    return (*children_[slot]).poll();
+    try {
+      return (*children_[slot]).poll();
+    } catch (...) {
+      if (!state.set_gone) free_slot(slot);
+      throw;
+    }
   }
 
   // Drops the first `n` entries of the ready list (polled in this pass).
@@ -191,9 +235,10 @@ class futures_unordered {
   }
 
   list_type* list_;
-  std::vector<std::optional<F>> children_;
+  slots_type children_;
   std::vector<std::uint32_t> free_;
   std::size_t live_ = 0;
+  pass_state* pass_ = nullptr;  // the running pass, if any
 };
 
 }  // namespace gentask::ambient
