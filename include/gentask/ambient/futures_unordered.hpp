@@ -30,6 +30,7 @@
 
 #include <gentask/ambient/current_task.hpp>
 #include <gentask/ambient/future.hpp>
+#include <gentask/core/future.hpp>
 #include <gentask/core/poll_result.hpp>
 #include <gentask/core/waker.hpp>
 
@@ -92,9 +93,16 @@ inline const waker_vtable unordered_ready_list::child_vtable = {
 
 }  // namespace detail
 
-template <ambient_future F>
-class futures_unordered {
-  using list_type = detail::unordered_ready_list;
+namespace detail {
+
+/// The slots, ready list and pass of a set whose children each have a wake handle of their own:
+/// everything of `futures_unordered` but how a child is polled and how the set's task is found,
+/// which a derived set supplies to `run_pass`. (Experiment 09's explicit twin derives from it
+/// too, so that the two designs' sets differ in exactly that.)
+template <class F>
+class unordered_slots {
+ protected:
+  using list_type = unordered_ready_list;
   using slots_type = std::deque<std::optional<F>>;  // a push never moves a child
 
   /// What a running pass keeps on its stack, so that a child may destroy the set.
@@ -106,21 +114,21 @@ class futures_unordered {
   };
 
  public:
-  using item_type = typename F::item_type;
-  using error_type = typename F::error_type;
+  using item_type = item_type_t<F>;
+  using error_type = error_type_t<F>;
 
-  futures_unordered() : list_(new list_type) {}
+  unordered_slots() : list_(new list_type) {}
   /// Takes `other`'s children and ready list (the children's handles point at the list, not at
   /// the set, so they stay valid); `other` may then only be destroyed. Not `noexcept`: moving a
   /// `std::deque` allocates (libstdc++).
-  futures_unordered(futures_unordered&& other)
+  unordered_slots(unordered_slots&& other)
       : list_(std::exchange(other.list_, nullptr)),
         children_(std::move(other.children_)),
         free_(std::move(other.free_)),
         live_(std::exchange(other.live_, 0)) {}
-  futures_unordered(const futures_unordered&) = delete;
-  futures_unordered& operator=(const futures_unordered&) = delete;
-  ~futures_unordered() {
+  unordered_slots(const unordered_slots&) = delete;
+  unordered_slots& operator=(const unordered_slots&) = delete;
+  ~unordered_slots() {
     if (list_ == nullptr) return;
     list_->closed = true;
     if (pass_ != nullptr) {  // destroyed from inside a child's poll: the pass destroys them
@@ -130,7 +138,7 @@ class futures_unordered {
     list_->release();
   }
 
-  /// Adds `f`; it is polled at the next `poll_next()`.
+  /// Adds `f`; it is polled at the next pass.
   void push(F f) {
     std::uint32_t slot = 0;
     if (!free_.empty()) {
@@ -152,18 +160,28 @@ class futures_unordered {
   [[nodiscard]] std::size_t size() const noexcept { return live_; }
   [[nodiscard]] bool empty() const noexcept { return live_ == 0; }
 
-  /// The next child to complete: see the file comment. Must run inside a task's poll (it asks
-  /// for `current_task()`).
-  poll_result<std::optional<item_type>, error_type> poll_next() {
+ protected:
+  /// A new wake handle of the child in `slot`: marks it ready and wakes the set's task.
+  [[nodiscard]] waker make_child_waker(std::uint32_t slot) const {
+    list_->retain();
+    return waker::from_raw(&list_type::child_vtable, list_,
+                           list_type::token(slot, list_->generation[slot]));
+  }
+
+  /// One pass: registers `parent` as the set's task (kept when it would wake the same task),
+  /// then polls the children ready when the pass began, each as `poll_child(child, slot)`,
+  /// until one completes. See `futures_unordered` for the contract.
+  template <class PollChild>
+  poll_result<std::optional<item_type>, error_type> run_pass(waker parent, PollChild poll_child) {
     if (pass_ != nullptr) {
-      throw std::logic_error("ambient::futures_unordered::poll_next: called from one of its "
-                             "own children's polls");
+      throw std::logic_error("futures_unordered::poll_next: called from one of its own "
+                             "children's polls");
     }
     if (live_ == 0) return ready_value{std::optional<item_type>()};
-    list_->parent = current_task();  // the set's own task, woken by every child's handle
+    if (!list_->parent.will_wake(parent)) list_->parent = std::move(parent);
     pass_state state;
     struct pass_guard {  // ends the pass: drops the entries polled, unless the set is gone
-      futures_unordered* self;
+      unordered_slots* self;
       pass_state* state;
       list_type* list;  // the pass's own reference: the set may go during a child's poll
       std::size_t head = 0;
@@ -183,7 +201,7 @@ class futures_unordered {
       const std::uint32_t slot = list.ready[guard.head++];
       list.queued[slot] = false;
       if (!children_[slot]) continue;
-      auto r = poll_child(slot, state);
+      auto r = poll_one(poll_child, slot, state);
       if (state.set_gone) return pending;  // `this` is gone: touch nothing of it
       if (r.is_pending()) continue;
       free_slot(slot);
@@ -198,23 +216,12 @@ class futures_unordered {
   }
 
  private:
-  // Polls the child in `slot` with its own handle as the current task; a child that throws is
-  // destroyed (unless it destroyed the set) and the exception goes on.
-  poll_result<item_type, error_type> poll_child(std::uint32_t slot, const pass_state& state) {
-    struct child_handle {
-      list_type* list;
-      std::uint32_t slot;
-    } handle{list_, slot};
-    const task_source source{&handle, [](const void* p) -> waker {
-                               const auto* h = static_cast<const child_handle*>(p);
-                               h->list->retain();
-                               return waker::from_raw(
-                                   &list_type::child_vtable, h->list,
-                                   list_type::token(h->slot, h->list->generation[h->slot]));
-                             }};
-    task_scope scope(source);
+  // A child that throws is destroyed (unless it destroyed the set) and the exception goes on.
+  template <class PollChild>
+  poll_result<item_type, error_type> poll_one(PollChild& poll_child, std::uint32_t slot,
+                                              const pass_state& state) {
     try {
-      return (*children_[slot]).poll();
+      return poll_child(*children_[slot], slot);
     } catch (...) {
       if (!state.set_gone) free_slot(slot);
       throw;
@@ -239,6 +246,39 @@ class futures_unordered {
   std::vector<std::uint32_t> free_;
   std::size_t live_ = 0;
   pass_state* pass_ = nullptr;  // the running pass, if any
+};
+
+}  // namespace detail
+
+template <ambient_future F>
+class futures_unordered : public detail::unordered_slots<F> {
+  using base = detail::unordered_slots<F>;
+
+ public:
+  using typename base::error_type;
+  using typename base::item_type;
+
+  futures_unordered() = default;
+
+  /// The next child to complete: see the file comment. Must run inside a task's poll (it asks
+  /// for `current_task()`), unless the set is empty.
+  poll_result<std::optional<item_type>, error_type> poll_next() {
+    if (this->empty()) return ready_value{std::optional<item_type>()};
+    // The set's own task, woken by every child's handle; each child is polled with its own
+    // handle as the current task, made only if the child asks for it.
+    return this->run_pass(current_task(), [this](F& child, std::uint32_t slot) {
+      struct child_handle {
+        const futures_unordered* set;
+        std::uint32_t slot;
+      } handle{this, slot};
+      const task_source source{&handle, [](const void* p) -> waker {
+                                 const auto* h = static_cast<const child_handle*>(p);
+                                 return h->set->make_child_waker(h->slot);
+                               }};
+      task_scope scope(source);
+      return child.poll();
+    });
+  }
 };
 
 }  // namespace gentask::ambient
