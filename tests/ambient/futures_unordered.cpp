@@ -199,4 +199,6 @@ TEST_CASE("the move of an ambient set keeps its children and their handles",
   auto r = reactor.block_on(drain{&moved, &out, &parent_polls});
   CHECK(r.get_value() == 2);
   CHECK(out == std::vector<int>{8, 7});
+  // The moved-from set may only be destroyed: using it is refused, not undefined.
+  CHECK_THROWS_AS(set.push(yield_leaf{1, 0}), std::logic_error);  // NOLINT(bugprone-use-after-move)
 }

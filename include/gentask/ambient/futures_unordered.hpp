@@ -119,8 +119,9 @@ class unordered_slots {
 
   unordered_slots() : list_(new list_type) {}
   /// Takes `other`'s children and ready list (the children's handles point at the list, not at
-  /// the set, so they stay valid); `other` may then only be destroyed. Not `noexcept`: moving a
-  /// `std::deque` allocates (libstdc++).
+  /// the set, so they stay valid); `other` may then only be destroyed (`push` and `poll_next`
+  /// on it throw `std::logic_error`). Not `noexcept`: moving a `std::deque` allocates
+  /// (libstdc++).
   unordered_slots(unordered_slots&& other)
       : list_(std::exchange(other.list_, nullptr)),
         children_(std::move(other.children_)),
@@ -140,6 +141,7 @@ class unordered_slots {
 
   /// Adds `f`; it is polled at the next pass.
   void push(F f) {
+    check_not_moved_from();
     std::uint32_t slot = 0;
     if (!free_.empty()) {
       slot = free_.back();
@@ -161,6 +163,13 @@ class unordered_slots {
   [[nodiscard]] bool empty() const noexcept { return live_ == 0; }
 
  protected:
+  /// Throws `std::logic_error` on a set that was moved from (it may only be destroyed).
+  void check_not_moved_from() const {
+    if (list_ == nullptr) [[unlikely]] {
+      throw std::logic_error("futures_unordered: used after it was moved from");
+    }
+  }
+
   /// A new wake handle of the child in `slot`: marks it ready and wakes the set's task.
   [[nodiscard]] waker make_child_waker(std::uint32_t slot) const {
     list_->retain();
@@ -173,6 +182,7 @@ class unordered_slots {
   /// until one completes. See `futures_unordered` for the contract.
   template <class PollChild>
   poll_result<std::optional<item_type>, error_type> run_pass(waker parent, PollChild poll_child) {
+    check_not_moved_from();
     if (pass_ != nullptr) {
       throw std::logic_error("futures_unordered::poll_next: called from one of its own "
                              "children's polls");
