@@ -40,6 +40,7 @@ import os
 import platform
 import random
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -446,12 +447,14 @@ def is_compile(manifest):
     return manifest.get("kind") == "compile"
 
 
-def run_compile_driver(manifest, mode, seed, raw_dir):
-    """Runs a compile manifest's driver; returns (rows, sample rows, the driver's provenance).
-    Raises RuntimeError (a driver that fails, or rows that break the contract)."""
+def run_compile_driver(manifest, mode, seed, raw_dir, args_override=None):
+    """Runs a compile manifest's driver (with `args_override`, a list, instead of the mode's
+    `args` when given); returns (rows, sample rows, the driver's provenance). Raises
+    RuntimeError (a driver that fails, or rows that break the contract)."""
     settings = manifest[mode]
     out = raw_dir / f"{manifest['id']}.compile.json"
-    cmd = [sys.executable, str(ROOT / manifest["driver"]), *settings.get("args", []),
+    driver_args = settings.get("args", []) if args_override is None else args_override
+    cmd = [sys.executable, str(ROOT / manifest["driver"]), *driver_args,
            "--reps", str(settings["repetitions"]), "--seed", str(seed), "--out", str(out)]
     log(f"{manifest['id']}: compiling ({settings['repetitions']} repetitions per translation "
         f"unit, driver {manifest['driver']})")
@@ -1555,8 +1558,10 @@ def write_report(path, prov, manifests, rows, samples_by_exp, plots_dir, carried
     lines.append(f"| boost (Asio) | {prov.get('boost', '')} |")
     for mid, info in sorted((prov.get("compile") or {}).items()):
         compilers = "; ".join(f"{k}: {v}" for k, v in sorted(info.get("compilers", {}).items()))
+        narrowed = (f"; driver arguments replaced for this run: `{info['args_override']}`"
+                    if info.get("args_override") is not None else "")
         lines.append(f"| {mid} (compile) | {compilers}; flags {info.get('flags', '?')}; peak "
-                     f"RSS {info.get('peak_rss', '?')} |")
+                     f"RSS {info.get('peak_rss', '?')}{narrowed} |")
     rust = prov.get("peers", {}).get("peers-rust", {})
     for label, key in (("tokio", "peer_tokio_version"), ("futures-rs", "peer_futures_version"),
                        ("rustc", "peer_rustc_version"), ("rust profile", "peer_rust_profile")):
@@ -1694,6 +1699,8 @@ def replay_command(args, seed):
         parts += ["--replication", args.replication]
     if args.malloc != "fixed":
         parts += ["--malloc", args.malloc]
+    if args.compile_args is not None:
+        parts += ["--compile-args", shlex.quote(args.compile_args)]
     return " ".join(parts)
 
 
@@ -1718,6 +1725,10 @@ def main():
                          "repetitions of a case in one process, experiment after experiment "
                          "(the runner's behaviour before, kept to measure what the unit of "
                          "replication changes)")
+    ap.add_argument("--compile-args", default=None, metavar="ARGS",
+                    help="replace the compile experiments' driver arguments of this mode (one "
+                         "string, e.g. \"--types 400 --workloads root_types\": a narrower "
+                         "run of one point of a curve; the provenance and report record it)")
     ap.add_argument("--no-peers", action="store_true",
                     help="skip the peers (tokio, futures-rs, Asio) in experiments/peers/")
     ap.add_argument("--report-only", action="store_true",
@@ -1864,7 +1875,11 @@ def main():
     compile_info = {}
     for m in compile_manifests:
         try:
-            got, got_samples, info = run_compile_driver(m, mode, seed, raw_dir)
+            got, got_samples, info = run_compile_driver(
+                m, mode, seed, raw_dir,
+                shlex.split(args.compile_args) if args.compile_args is not None else None)
+            if args.compile_args is not None:
+                info = dict(info, args_override=args.compile_args)
         except (RuntimeError, OSError) as e:
             failures.append(f"{m['id']}: {e}")
             log(f"ERROR: {failures[-1]}")

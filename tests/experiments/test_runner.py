@@ -660,6 +660,27 @@ class compile_kind(unittest.TestCase):
             self.assertIn("--full", args)
             self.assertEqual(args[args.index("--reps") + 1], "7")
 
+    def test_compile_args_replace_the_modes_args_and_are_recorded(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            contract = self.tree(root)
+            self.assertEqual(contract.run_in(root, "10", "--full", "--compile-args",
+                                             "--types 400 --workloads root_types"), 0)
+            args = (root / "experiments" / "10-fake" / "driver.log").read_text().split()
+            self.assertNotIn("--full", args)  # the manifest's full args are replaced
+            self.assertEqual(args[args.index("--types") + 1], "400")
+            self.assertEqual(args[args.index("--workloads") + 1], "root_types")
+            self.assertEqual(args[args.index("--reps") + 1], "7")  # the mode's repetitions
+            latest = root / "results" / "latest"
+            prov = json.loads((latest / "provenance.json").read_text())
+            self.assertEqual(prov["compile"]["10-fake"]["args_override"],
+                             "--types 400 --workloads root_types")
+            self.assertIn("--compile-args '--types 400 --workloads root_types'",
+                          prov["replication"]["command"])
+            self.assertIn("driver arguments replaced for this run: "
+                          "`--types 400 --workloads root_types`",
+                          (latest / "report.md").read_text())
+
     def test_a_failing_driver_fails_the_run_and_the_rest_is_still_written(self):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -683,6 +704,36 @@ class compile_kind(unittest.TestCase):
             self.assertIn("param header=umbrella is not an integer", prov["failures"][0])
 
 
+class code_size(unittest.TestCase):
+    """A manifest's `code_size` entries: rows of the `.text` bytes and file sizes of the object
+    files a variant's translation units compile to (experiment 09)."""
+
+    def test_the_rows_sum_the_text_sections_and_the_files(self):
+        obj = Path("/usr/lib/x86_64-linux-gnu/crt1.o")  # any object file the toolchain has
+        if not obj.exists():
+            self.skipTest("no crt1.o here")
+        listing = subprocess.run(["size", "-A", str(obj)], capture_output=True, text=True,
+                                 check=True).stdout
+        text = sum(int(line.split()[1]) for line in listing.splitlines()
+                   if line.startswith(".text") and line.split()[1].isdigit())
+        manifest = {"name": "09-fake", "code_size": [
+            {"variant": "two", "objects": [obj.name, obj.name]}]}
+        rows = run.code_size_rows(manifest, obj.parent)
+        by_metric = {r["metric"]: r for r in rows}
+        self.assertEqual(set(by_metric), {"code_bytes", "object_bytes"})
+        self.assertEqual(by_metric["code_bytes"]["median"], 2.0 * text)
+        self.assertEqual(by_metric["object_bytes"]["median"], 2.0 * obj.stat().st_size)
+        for r in rows:
+            self.assertEqual((r["workload"], r["variant"], r["param"], r["reps"]),
+                             ("code_size", "two", "tus=2", 1))
+            run.check_param(r["param"], "code_size")
+
+    def test_a_missing_object_is_an_error_naming_it(self):
+        manifest = {"name": "09-fake", "code_size": [{"variant": "v", "objects": ["nope.o"]}]}
+        with self.assertRaisesRegex(RuntimeError, "nope.o was not built"):
+            run.code_size_rows(manifest, Path("/nonexistent"))
+
+
 class compile_cost_driver(unittest.TestCase):
     """experiments/10-compile-cost/compile_cost.py's generated translation units (not compiled
     here: `./lab test` compiles nothing of experiment 10)."""
@@ -698,11 +749,11 @@ class compile_cost_driver(unittest.TestCase):
     def test_every_configuration_is_named_within_the_param_contract(self):
         cc = self.driver()
         configs = cc.configurations(cc.QUICK)
-        self.assertEqual(len(configs), 3 * 3 + 3 * 3 + 5)
+        self.assertEqual(len(configs), 3 * 4 + 3 * 3 + 5)
         only = cc.configurations(dict(cc.QUICK, types=[400], workloads=["root_types"]))
         self.assertEqual([(w, v, p) for w, v, p, _ in only],
-                         [("root_types", v, "types=400") for v in ("open_map", "closed_map",
-                                                                   "boxed")])
+                         [("root_types", v, "types=400")
+                          for v in ("open_map", "closed_map", "closed_map_named", "boxed")])
         for workload, variant, param, _ in configs:
             run.split_name(f"{workload}/{variant}/" +
                            ";".join(sorted(["compiler=gcc"] + param.split(";"))))
@@ -714,6 +765,11 @@ class compile_cost_driver(unittest.TestCase):
         self.assertEqual(text.count("reactor.spawn_detached("), 3)
         self.assertIn("basic_reactor<gentask::open_map_storage>", cc.root_types_tu("open_map", 3))
         self.assertIn("basic_reactor<gentask::boxed_storage>", cc.root_types_tu("boxed", 3))
+        # the same closed map, declared through a named type: the reactor's type names it alone
+        named = cc.root_types_tu("closed_map_named", 3)
+        self.assertIn("struct app_roots : gentask::closed_map_storage<ct::root_0, ct::root_1, "
+                      "ct::root_2> {};", named)
+        self.assertIn("basic_reactor<app_roots>", named)
 
     def test_the_fixed_chain_has_no_template_on_the_task(self):
         cc = self.driver()
