@@ -3,8 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 using namespace gentask::detail;
 
@@ -58,6 +60,32 @@ TEST_CASE("type_at names the type at each position", "[detail][type_list]") {
   using appended = push_back<list, double>::type;
   STATIC_REQUIRE(std::is_same_v<type_at_t<4, appended>, double>);
   STATIC_REQUIRE(std::is_same_v<type_at_t<0, appended>, int>);
+}
+
+namespace {
+template <std::size_t I, class... Ts>
+concept has_pack_element = requires { typename pack_element_t<I, Ts...>; };
+
+template <std::size_t N>
+struct tag {};
+// The I-th of tag<0>, ..., tag<N-1>, for every I.
+template <std::size_t... Is>
+constexpr bool every_index_finds_its_tag(std::index_sequence<Is...> /*unused*/) {
+  return (std::is_same_v<pack_element_t<Is, tag<Is>...>, tag<Is>> && ...);
+}
+}  // namespace
+
+TEST_CASE("pack_element_t names the type at each position of a pack, and only in range",
+          "[detail][type_list]") {
+  STATIC_REQUIRE(std::is_same_v<pack_element_t<0, int>, int>);
+  STATIC_REQUIRE(std::is_same_v<pack_element_t<1, int, void, int>, void>);  // void counts
+  STATIC_REQUIRE(std::is_same_v<pack_element_t<2, int, void, int>, int>);   // repeats too
+  STATIC_REQUIRE(std::is_same_v<pack_element_t<1, int, const std::string&>, const std::string&>);
+  STATIC_REQUIRE(has_pack_element<2, int, char, long>);
+  STATIC_REQUIRE_FALSE(has_pack_element<3, int, char, long>);
+  STATIC_REQUIRE_FALSE(has_pack_element<0>);
+  // A pack as large as a closed map's: every position, one indexer for the pack.
+  STATIC_REQUIRE(every_index_finds_its_tag(std::make_index_sequence<300>{}));
 }
 
 TEST_CASE("state_union_of names the state_union of a list's types followed by the extras",

@@ -11,6 +11,7 @@
 ///     copyable alternatives is itself trivially copyable, so moving a tree of such futures while
 ///     composing it is a plain copy.
 
+#include <gentask/detail/type_list.hpp>
 #include <gentask/detail/visit_index.hpp>
 
 #include <cstddef>
@@ -73,7 +74,7 @@ class state_union_layout {
   static constexpr std::size_t count = sizeof...(Ts);
   static constexpr std::size_t last = count - 1;
   template <std::size_t I>
-  using alternative = std::tuple_element_t<I, std::tuple<Ts...>>;
+  using alternative = pack_element_t<I, Ts...>;
 
   [[nodiscard]] std::size_t index() const noexcept { return index_; }
 

@@ -1,9 +1,10 @@
 #pragma once
 /// @file
-/// A minimal type list for the chain combinator's type-level fold.
+/// A minimal type list for the chain combinator's type-level fold, and `pack_element_t<I,
+/// Ts...>`, the `I`th type of a pack.
 
 #include <cstddef>
-#include <tuple>
+#include <utility>
 
 namespace gentask::detail {
 
@@ -19,11 +20,33 @@ struct push_back<type_list<Ts...>, T> {
   using type = type_list<Ts..., T>;
 };
 
+/// `pack_element_t<I, Ts...>`: the `I`th of `Ts...` (`I < sizeof...(Ts)`), found by overload
+/// resolution against one class that has a base per type: one instantiation for the whole
+/// pack, and a deduction per lookup. `std::tuple_element` in libstdc++ 12 recurses through
+/// the pack, three types a step, instantiating a template per step whose arguments are the
+/// rest of the pack: for the N lookups of an N-type pack (a closed map's dispatch, a chain's
+/// steps) that is O(N^2) instantiations holding O(N^3) arguments. Experiment 10 measured the
+/// difference (NOTES.md section 13).
+template <std::size_t I, class T>
+struct indexed_type {
+  using type = T;
+};
+template <class Is, class... Ts>
+struct pack_indexer;
+template <std::size_t... Is, class... Ts>
+struct pack_indexer<std::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
+template <std::size_t I, class T>
+indexed_type<I, T> select_indexed(const indexed_type<I, T>&);
+template <std::size_t I, class... Ts>
+  requires(I < sizeof...(Ts))
+using pack_element_t = typename decltype(select_indexed<I>(
+    std::declval<const pack_indexer<std::index_sequence_for<Ts...>, Ts...>&>()))::type;
+
 template <std::size_t I, class List>
 struct type_at;
 template <std::size_t I, class... Ts>
 struct type_at<I, type_list<Ts...>> {
-  using type = std::tuple_element_t<I, std::tuple<Ts...>>;
+  using type = pack_element_t<I, Ts...>;
 };
 template <std::size_t I, class List>
 using type_at_t = typename type_at<I, List>::type;

@@ -335,7 +335,7 @@ class chain_future {
   template <std::size_t I>
   using result_at = detail::type_at_t<I, results>;
   template <std::size_t I>
-  using step_at = std::tuple_element_t<I, std::tuple<Steps...>>;
+  using step_at = detail::pack_element_t<I, Steps...>;
 
   template <future, class...>
   friend class chain_future;

@@ -12,6 +12,7 @@
 /// table: what the closed map saves is that call, and the inlining it prevents.
 
 #include <gentask/core/diagnostics.hpp>
+#include <gentask/detail/type_list.hpp>
 #include <gentask/detail/visit_index.hpp>
 #include <gentask/storage/task_cell.hpp>
 #include <gentask/storage/task_group.hpp>
@@ -63,7 +64,7 @@ class closed_group_map {
   };
   using map_type = typename make_map<std::index_sequence_for<Fs...>>::type;
   template <std::size_t I>
-  using type_at = std::tuple_element_t<I, std::tuple<Fs...>>;
+  using type_at = detail::pack_element_t<I, Fs...>;
 
  public:
   static constexpr const char* name = "closed_map";
